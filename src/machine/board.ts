@@ -1,0 +1,368 @@
+import type { Logger } from 'pino';
+import type { ElfImage } from '../loader/elf';
+import { placeSegments } from '../loader/elf';
+import { Bus } from './bus';
+import { CodeCache } from './cpu/code-cache';
+import { Cpu, RunState } from './cpu/cpu';
+import type { CpuHost, IccAccess } from './cpu/cpu';
+import { TWO32 } from './cpu/exec';
+import { Pl011 } from './devices/pl011';
+import { ExclusiveMonitor } from './exclusive-monitor';
+import { buildVirtDeviceTree, qemuElfDtbAddress, virtFdtDescription } from './fdt';
+import { Gic } from './gic/gic';
+import {
+  GICD_BASE,
+  GICD_SIZE,
+  GICR2_BASE,
+  GICR_BASE,
+  GICR_REGION1_CPUS,
+  GICR_STRIDE,
+  INTID_TIMER_PHYS,
+  INTID_TIMER_VIRT,
+  INTID_UART0,
+  mpidrOf,
+  NS_PER_TICK,
+  RAM_BASE,
+  UART0_BASE,
+  UART0_SIZE,
+} from './memory-map';
+import { Psci } from './psci';
+import type { PsciPlatform } from './psci';
+import { Scheduler } from './scheduler';
+
+/** How to build a board. */
+export interface BoardOptions {
+  /** CPUs present, 1–256. */
+  cpus: number;
+  /** RAM size in MiB. */
+  memoryMiB: number;
+  /** `/chosen/bootargs` in the device tree. */
+  bootargs: string;
+  /** Deterministic time: each retired instruction advances machine time by 2^shift ns. Undefined: host time. */
+  icountShift?: number;
+  /** Bytes the guest transmits on the PL011 (UART0), batched. */
+  onConsole?: (bytes: Uint8Array) => void;
+  logger?: Logger;
+}
+
+/** Why Board.run() returned. */
+export interface BoardExit {
+  reason: 'system-off' | 'system-reset' | 'stopped' | 'halted';
+  /** Human-readable detail, e.g. which CPU stopped and why. */
+  detail: string;
+}
+
+/** Largest CPU count the board supports (the GIC's affinity routing with two redistributor regions). */
+export const MAX_CPUS = 256;
+
+/**
+ * The QEMU-virt-compatible board: CPUs, RAM, GICv3, PL011, PSCI over HVC, the generic
+ * timer, a device tree at the start of RAM, and the scheduler. It is the CpuHost of every
+ * CPU. Boot state as QEMU boots a bare-metal ELF (hw/arm/boot.c): CPU 0 at the ELF entry
+ * in EL1h with DAIF masked and the MMU off; secondaries powered off until PSCI CPU_ON.
+ */
+export class Board implements CpuHost, PsciPlatform {
+  readonly bus: Bus;
+  readonly code: CodeCache;
+  readonly cpus: Cpu[];
+  readonly uart: Pl011;
+  readonly gic: Gic;
+  readonly scheduler: Scheduler;
+  private readonly psci: Psci;
+  private readonly monitor: ExclusiveMonitor;
+  private readonly log?: Logger;
+  private consoleBuf: number[] = [];
+  private exit: BoardExit | null = null;
+  private entry = 0;
+  /** Where the device tree was placed, or undefined when QEMU would place none. */
+  dtbAddress: number | undefined;
+  /** The GIC CPU interface registers (CpuHost). */
+  readonly icc: IccAccess;
+  /** Per CPU: [virt, phys] timer output levels last driven into the GIC. */
+  private readonly timerLevels: Uint8Array;
+  private deadlineCache = Infinity;
+  private deadlineDirty = true;
+
+  /** @throws Error on out-of-range options (callers validate first for user-facing messages). */
+  constructor(private readonly opts: BoardOptions) {
+    if (!Number.isInteger(opts.cpus) || opts.cpus < 1 || opts.cpus > MAX_CPUS) throw new Error(`--cpus must be 1..${MAX_CPUS}`);
+    this.log = opts.logger;
+    this.bus = new Bus(opts.memoryMiB * 1024 * 1024);
+    this.code = new CodeCache(this.bus);
+    this.cpus = [];
+    for (let i = 0; i < opts.cpus; i++) this.cpus.push(new Cpu(i, mpidrOf(i), this));
+    this.timerLevels = new Uint8Array(opts.cpus * 2);
+    this.monitor = new ExclusiveMonitor(this.bus, this.cpus);
+    this.bus.onExclusiveWrite = (addr, cpu) => this.monitor.onStore(addr, cpu);
+    this.gic = new Gic(this.cpus, (c) => this.onLinesChanged(c));
+    this.icc = this.gic.cpuif;
+    this.bus.map(GICD_BASE, GICD_SIZE, this.gic.distributor);
+    this.mapRedistributors();
+    this.uart = new Pl011(
+      (b) => this.consoleBuf.push(b),
+      (level) => this.gic.setSpiLevel(INTID_UART0, level),
+    );
+    this.bus.map(UART0_BASE, UART0_SIZE, this.uart);
+    this.psci = new Psci(this);
+    this.scheduler = new Scheduler(this.cpus, {
+      poll: (now) => this.pollTimers(now),
+      nextDeadlineNs: () => this.nextDeadlineNs(),
+      flush: () => this.flushConsole(),
+    }, opts.icountShift);
+  }
+
+  /** Redistributor frames: up to 123 in the first region, the rest in QEMU's second region. */
+  private redistRegions(): { base: number; size: number; first: number; count: number }[] {
+    const n = this.cpus.length;
+    const first = Math.min(n, GICR_REGION1_CPUS);
+    const regions = [{ base: GICR_BASE, size: first * GICR_STRIDE, first: 0, count: first }];
+    if (n > first) regions.push({ base: GICR2_BASE, size: (n - first) * GICR_STRIDE, first, count: n - first });
+    return regions;
+  }
+
+  private mapRedistributors(): void {
+    for (const r of this.redistRegions()) {
+      this.bus.map(r.base, r.size, this.gic.redistributorRegion(r.first, r.count));
+    }
+  }
+
+  /**
+   * Copy the image into RAM, write the device tree at the start of RAM, and reset CPU 0
+   * to the entry point. @throws ElfError when a segment lies outside RAM or over the DTB.
+   */
+  load(img: ElfImage): void {
+    placeSegments(img, { base: RAM_BASE, size: this.bus.ramSize });
+    // The tree describes QEMU's whole redistributor regions, as QEMU's does; only the
+    // frames of CPUs present are mapped (a guest walks them until GICR_TYPER.Last).
+    const dtb = buildVirtDeviceTree(
+      virtFdtDescription({ cpus: this.cpus.length, ramSize: this.bus.ramSize, bootargs: this.opts.bootargs }),
+    );
+    this.bus.ram.fill(0);
+    // QEMU loads the DTB at the start of RAM only where the image leaves room for it (its
+    // DTB is 1 MiB): mirror that so a guest sees the same memory on both.
+    const low = Math.min(...img.segments.map((s) => s.paddr));
+    const high = Math.max(...img.segments.map((s) => s.paddr + s.memsz));
+    this.dtbAddress = qemuElfDtbAddress(RAM_BASE, low, high, dtb.length);
+    if (this.dtbAddress !== undefined) this.bus.debugWrite(this.dtbAddress, dtb);
+    else this.log?.info('no device tree: the image leaves no room for it below its lowest segment (as on QEMU)');
+    for (const s of img.segments) this.bus.debugWrite(s.paddr, s.data);
+    this.code.invalidateAll();
+    this.entry = img.entry;
+    for (const c of this.cpus) this.resetCpu(c, 0n, 0n, RunState.Off);
+    this.resetCpu(this.cpus[0], BigInt(img.entry), 0n, RunState.Running);
+  }
+
+  /** Architectural reset of one PE (QEMU arm_cpu_reset; then arm_set_cpu_on sets PC and X0). */
+  private resetCpu(c: Cpu, pc: bigint, x0: bigint, state: RunState): void {
+    c.lo.fill(0);
+    c.hi.fill(0);
+    c.spBank.fill(0);
+    c.el = 1;
+    c.spsel = 1;
+    c.setPstate(0x3c5); // EL1h, DAIF masked
+    c.pc = Number(pc);
+    c.setX(0, x0);
+    c.elr = 0n;
+    c.spsr = 0;
+    c.esr = 0;
+    c.far = 0n;
+    c.vbar = 0n;
+    c.sctlr = 0x00c50838;
+    c.sysStore.clear();
+    c.exclAddr = -1;
+    c.event = false;
+    c.timer.phys.ctl = 0;
+    c.timer.virt.ctl = 0;
+    c.stopReason = '';
+    c.state = state;
+    this.gic.resetCpuInterface(c.index);
+    this.deadlineDirty = true;
+  }
+
+  /** Run until SYSTEM_OFF, SYSTEM_RESET, halt(), or every CPU is off or stopped. */
+  async run(): Promise<BoardExit> {
+    this.exit = null;
+    await this.scheduler.run();
+    return this.exit ?? { reason: 'halted', detail: 'halted by the host' };
+  }
+
+  /** Stop running (from the host side). run() resolves with reason 'halted'. */
+  halt(): void {
+    if (!this.exit) this.exit = { reason: 'halted', detail: 'halted by the host' };
+    this.scheduler.stop();
+  }
+
+  /** Bytes into the UART's receive FIFO, as if typed on the serial line. */
+  consoleInput(bytes: Uint8Array): void {
+    this.uart.receive(bytes);
+    this.scheduler.kick();
+  }
+
+  /** Instructions retired by all CPUs. */
+  get instructionsRetired(): number {
+    return this.scheduler.retired;
+  }
+
+  /** Machine time in ns. */
+  machineTimeNs(): number {
+    return this.scheduler.nowNs();
+  }
+
+  private flushConsole(): void {
+    if (this.consoleBuf.length === 0) return;
+    const bytes = Uint8Array.from(this.consoleBuf);
+    this.consoleBuf = [];
+    this.opts.onConsole?.(bytes);
+  }
+
+  private finish(exit: BoardExit): void {
+    if (this.exit) return;
+    this.exit = exit;
+    this.scheduler.stop();
+  }
+
+  // ---- CpuHost ----
+
+  counter(_c: Cpu): number {
+    return Math.floor(this.scheduler.nowNs() / NS_PER_TICK);
+  }
+
+  hvc(c: Cpu, _imm: number): void {
+    this.psci.call(c);
+  }
+
+  sev(_from: Cpu): void {
+    for (const c of this.cpus) {
+      c.event = true;
+      this.wake(c);
+    }
+  }
+
+  reserve(c: Cpu, addr: number): void {
+    this.monitor.reserve(c, addr);
+  }
+
+  wake(c: Cpu): void {
+    if (c.state === RunState.Wfe && (c.event || c.wfeWakeable())) {
+      c.event = false;
+      c.state = RunState.Running;
+      this.scheduler.kick();
+    } else if (c.state === RunState.Wfi && (c.irqLine || c.fiqLine)) {
+      c.state = RunState.Running;
+      this.scheduler.kick();
+    } else if (c.state === RunState.Stopped) {
+      this.log?.warn({ cpu: c.index, pc: `0x${c.pc.toString(16)}` }, `CPU ${c.index} stopped: ${c.stopReason}`);
+      this.checkAllDown();
+    }
+  }
+
+  timerChanged(c: Cpu): void {
+    this.deadlineDirty = true;
+    this.updateTimerLines(c, this.scheduler.nowNs());
+  }
+
+  /** The GIC changed this CPU's IRQ/FIQ lines. */
+  private onLinesChanged(c: Cpu): void {
+    c.limit = 0;
+    this.wake(c);
+  }
+
+  // ---- generic timer outputs → PPIs 27 (virtual) and 30 (physical) ----
+
+  private updateTimerLines(c: Cpu, nowNs: number): void {
+    const count = BigInt(Math.floor(nowNs / NS_PER_TICK));
+    const v = c.timer.virt.output(count) ? 1 : 0;
+    const p = c.timer.phys.output(count) ? 1 : 0;
+    const i = c.index * 2;
+    if (this.timerLevels[i] !== v) {
+      this.timerLevels[i] = v;
+      this.gic.setPpiLevel(c.index, INTID_TIMER_VIRT, v === 1);
+      this.deadlineDirty = true;
+    }
+    if (this.timerLevels[i + 1] !== p) {
+      this.timerLevels[i + 1] = p;
+      this.gic.setPpiLevel(c.index, INTID_TIMER_PHYS, p === 1);
+      this.deadlineDirty = true;
+    }
+  }
+
+  private pollTimers(nowNs: number): void {
+    if (this.nextDeadlineNs() > nowNs) return;
+    for (const c of this.cpus) this.updateTimerLines(c, nowNs);
+    this.deadlineDirty = true;
+  }
+
+  /** Earliest machine time (ns) at which a timer output not yet raised will rise. */
+  private nextDeadlineNs(): number {
+    if (!this.deadlineDirty) return this.deadlineCache;
+    const count = BigInt(Math.floor(this.scheduler.nowNs() / NS_PER_TICK));
+    let d = Infinity;
+    for (const c of this.cpus) {
+      if (c.state === RunState.Off) continue;
+      for (const [ch, lvl] of [[c.timer.virt, this.timerLevels[c.index * 2]], [c.timer.phys, this.timerLevels[c.index * 2 + 1]]] as const) {
+        const t = ch.deadlineNs(count);
+        if (t === -Infinity) {
+          if (!lvl) d = Math.min(d, 0); // due now, not yet driven
+        } else if (t < d) d = t;
+      }
+    }
+    this.deadlineCache = d;
+    this.deadlineDirty = false;
+    return d;
+  }
+
+  // ---- PsciPlatform ----
+
+  cpuByMpidr(mpidr: bigint): Cpu | undefined {
+    const aff = Number(mpidr & 0xff00ffffffn);
+    return this.cpus.find((c) => (c.mpidr & 0x00ffffff) === aff);
+  }
+
+  powerOn(target: Cpu, entry: bigint, contextId: bigint): void {
+    this.resetCpu(target, entry, contextId, RunState.Running);
+    this.scheduler.kick();
+  }
+
+  powerOff(c: Cpu): void {
+    c.state = RunState.Off;
+    c.limit = 0;
+    c.exitRequested = true;
+    this.deadlineDirty = true;
+    this.checkAllDown();
+  }
+
+  isOn(c: Cpu): boolean {
+    return c.state !== RunState.Off;
+  }
+
+  systemOff(by: Cpu): void {
+    this.finish({ reason: 'system-off', detail: `PSCI SYSTEM_OFF from CPU ${by.index}` });
+  }
+
+  systemReset(by: Cpu): void {
+    this.finish({ reason: 'system-reset', detail: `PSCI SYSTEM_RESET from CPU ${by.index}` });
+  }
+
+  suspend(c: Cpu): void {
+    if (c.irqLine || c.fiqLine) return;
+    c.state = RunState.Wfi;
+    c.limit = 0;
+  }
+
+  /** Every CPU off or stopped: nothing will ever run again. */
+  private checkAllDown(): void {
+    if (this.cpus.some((c) => c.state !== RunState.Off && c.state !== RunState.Stopped)) return;
+    const stopped = this.cpus.filter((c) => c.state === RunState.Stopped);
+    const detail = stopped.length
+      ? stopped.map((c) => `CPU ${c.index} stopped at 0x${c.pc.toString(16)}: ${c.stopReason}`).join('; ')
+      : 'every CPU is powered off';
+    this.finish({ reason: 'stopped', detail });
+  }
+
+  /** Entry point of the loaded image (bytes). */
+  get entryPoint(): number {
+    return this.entry;
+  }
+}
+
+void TWO32;

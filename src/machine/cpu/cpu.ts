@@ -1,0 +1,385 @@
+import type { Bus } from '../bus';
+import { BUS_ABORT } from '../bus';
+import type { CodeCache } from './code-cache';
+import { GenericTimer } from './generic-timer';
+import { DISCARD, GUEST_EXCEPTION, SP_SLOT, TWO32 } from './exec';
+import type { Exec } from './exec';
+import {
+  EC_DATA_ABORT_SAME_EL,
+  EC_INSN_ABORT_SAME_EL,
+  EC_PC_ALIGNMENT,
+  EC_UNKNOWN,
+  DFSC_ALIGNMENT,
+  DFSC_EXTERNAL,
+  VECTOR_FIQ,
+  VECTOR_IRQ,
+  VECTOR_SYNC,
+} from './exception';
+
+/** Why a CPU is not executing. */
+export const enum RunState {
+  Running = 0,
+  /** WFI: waits for an interrupt signalled to it (PSTATE masks do not gate the wake-up). */
+  Wfi = 1,
+  /** WFE: waits for an event (SEV, monitor clear, signalled interrupt). */
+  Wfe = 2,
+  /** PSCI powered off. */
+  Off = 3,
+  /** Stopped by the machine or debugger; see Cpu.stopReason. */
+  Stopped = 4,
+}
+
+/** DAIF bits as they sit in Cpu.daif (PSTATE bits 9..6 shifted down by 6). */
+export const DAIF_D = 8;
+export const DAIF_A = 4;
+export const DAIF_I = 2;
+export const DAIF_F = 1;
+
+/** What the CPU needs from the machine it sits in. */
+export interface CpuHost {
+  readonly bus: Bus;
+  readonly code: CodeCache;
+  /** Generic-timer count (CNTPCT/CNTVCT), ticks of 1/CNTFRQ s. */
+  counter(c: Cpu): number;
+  /** HVC #imm16 from EL1: PSCI. Must set x0 (and may change the CPU's run state). */
+  hvc(c: Cpu, imm: number): void;
+  /** SEV: signal an event to every CPU. */
+  sev(from: Cpu): void;
+  /** An exclusive reservation was taken at `addr` (granule-aligned). */
+  reserve(c: Cpu, addr: number): void;
+  /** Called when a CPU changes state in a way the scheduler must notice (WFI, WFE, off, stop, event). */
+  wake(c: Cpu): void;
+  /** A generic-timer register of `c` was written: recompute its outputs and deadlines. */
+  timerChanged(c: Cpu): void;
+  /** The GIC CPU interface behind the ICC_*_EL1 system registers. */
+  readonly icc: IccAccess;
+}
+
+/** ICC_*_EL1 register names the CPU forwards to the GIC CPU interface. */
+export type IccReg =
+  | 'PMR' | 'IAR0' | 'IAR1' | 'EOIR0' | 'EOIR1' | 'HPPIR0' | 'HPPIR1' | 'BPR0' | 'BPR1' | 'AP0R0' | 'AP1R0'
+  | 'RPR' | 'DIR' | 'CTLR' | 'SRE' | 'IGRPEN0' | 'IGRPEN1' | 'SGI0R' | 'SGI1R' | 'ASGI1R';
+
+/** Access to one PE's GIC CPU interface registers (values are 64-bit). */
+export interface IccAccess {
+  read(c: Cpu, reg: IccReg): bigint;
+  write(c: Cpu, reg: IccReg, v: bigint): void;
+}
+
+/**
+ * One A64 processing element at EL1/EL0.
+ *
+ * Registers X0–X30 are 64-bit values kept as (lo, hi) Int32 halves in two typed arrays,
+ * because BigInt on the hot path costs ~4x (../shared/reference/aarch64-machine.md §1.2,
+ * §5). Slot 31 is XZR (always 0), slot 32 the current SP, slot 33 a write sink for XZR.
+ * The banked stack pointers SP_EL0/SP_EL1 live in spBank and are swapped into slot 32
+ * when PSTATE.SPSel or the EL changes. NZCV are separate 0/1 ints, as QEMU keeps them.
+ */
+export class Cpu {
+  readonly lo = new Int32Array(34);
+  readonly hi = new Int32Array(34);
+  /** Address of the next instruction (a physical address; the MMU is not modelled). */
+  pc = 0;
+  n = 0;
+  z = 0;
+  c = 0;
+  v = 0;
+  /** PSTATE.{D,A,I,F} as a 4-bit value (DAIF_* masks). */
+  daif = 0xf;
+  /** PSTATE.SPSel. */
+  spsel = 1;
+  /** PSTATE.EL (0 or 1). */
+  el = 1;
+  /** Banked SP_EL0 and SP_EL1 as [lo0, hi0, lo1, hi1]; the live one is in slot 32. */
+  readonly spBank = new Int32Array(4);
+
+  /** EL1 exception registers as 64-bit BigInts (off the hot path). */
+  elr = 0n;
+  spsr = 0;
+  esr = 0;
+  far = 0n;
+  vbar = 0n;
+  sctlr = 0x00c50838;
+  /** Other system registers kept as plain storage, keyed by encoding. */
+  readonly sysStore = new Map<number, bigint>();
+
+  /** Exclusive monitor: reserved granule address, or -1 when open. */
+  exclAddr = -1;
+  exclSize = 0;
+  /** WFE event register. */
+  event = false;
+  /** IRQ and FIQ lines driven by the interrupt controller's CPU interface. */
+  irqLine = false;
+  fiqLine = false;
+
+  /** The EL1 physical and virtual timers of this PE. */
+  readonly timer = new GenericTimer();
+
+  state: RunState = RunState.Off;
+  stopReason = '';
+  /** Instructions retired by this CPU. */
+  retired = 0;
+  /** The run loop re-checks state when `qn` reaches this; set to 0 to do so after this instruction. */
+  limit = 0;
+  /** Instructions retired so far in the current run() call (read by the clock under --icount). */
+  qn = 0;
+  /** Leave run() at the next check (YIELD, the scheduler, the debugger). */
+  exitRequested = false;
+
+  constructor(
+    /** CPU index, 0-based. */
+    readonly index: number,
+    /** MPIDR_EL1 value (Aff0 = n % 16, Aff1 = n / 16, bit 31 RES1 as QEMU virt). */
+    readonly mpidr: number,
+    readonly host: CpuHost,
+  ) {}
+
+  // ---- register access helpers (used by decoders and the debugger) ----
+
+  /** X register n as a BigInt (slot 31 = XZR, 32 = SP). */
+  getX(n: number): bigint {
+    return (BigInt(this.hi[n] >>> 0) << 32n) | BigInt(this.lo[n] >>> 0);
+  }
+  /** Set X register n from a BigInt (taken mod 2^64). Writes to slot 31 are dropped. */
+  setX(n: number, v: bigint): void {
+    if (n === 31) return;
+    this.lo[n] = Number(v & 0xffffffffn) | 0;
+    this.hi[n] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+  /** SP as seen by the current mode. */
+  getSp(): bigint {
+    return this.getX(SP_SLOT);
+  }
+
+  /** PSTATE as an SPSR-format value (NZCV, DAIF, M[3:0]). */
+  get pstate(): number {
+    return (
+      ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.daif << 6) | (this.el << 2) | this.spsel) >>> 0
+    );
+  }
+
+  /** Restore PSTATE from an SPSR-format value (for ERET and the debugger). */
+  setPstate(v: number): void {
+    this.n = (v >>> 31) & 1;
+    this.z = (v >>> 30) & 1;
+    this.c = (v >>> 29) & 1;
+    this.v = (v >>> 28) & 1;
+    this.daif = (v >>> 6) & 0xf;
+    this.selectSp((v >>> 2) & 3, v & 1);
+    this.limit = 0; // unmasking may make an interrupt takeable
+  }
+
+  /** Switch EL/SPSel, swapping the live SP (slot 32) with its bank. */
+  selectSp(el: number, spsel: number): void {
+    const oldBank = this.el === 1 && this.spsel === 1 ? 2 : 0;
+    const newBank = el === 1 && spsel === 1 ? 2 : 0;
+    if (oldBank !== newBank) {
+      this.spBank[oldBank] = this.lo[SP_SLOT];
+      this.spBank[oldBank + 1] = this.hi[SP_SLOT];
+      this.lo[SP_SLOT] = this.spBank[newBank];
+      this.hi[SP_SLOT] = this.spBank[newBank + 1];
+    }
+    this.el = el;
+    this.spsel = spsel;
+  }
+
+  /** SP_EL0 or SP_EL1 as a BigInt whichever is live. */
+  getBankedSp(el: 0 | 1): bigint {
+    const live = (this.el === 1 && this.spsel === 1 ? 1 : 0) === el;
+    if (live) return this.getX(SP_SLOT);
+    const b = el * 2;
+    return (BigInt(this.spBank[b + 1] >>> 0) << 32n) | BigInt(this.spBank[b] >>> 0);
+  }
+  setBankedSp(el: 0 | 1, v: bigint): void {
+    const live = (this.el === 1 && this.spsel === 1 ? 1 : 0) === el;
+    if (live) return this.setX(SP_SLOT, v);
+    const b = el * 2;
+    this.spBank[b] = Number(v & 0xffffffffn) | 0;
+    this.spBank[b + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+
+  // ---- exceptions ----
+
+  /**
+   * Take an exception to EL1. ARM ARM AArch64.TakeException; QEMU
+   * target/arm/helper.c arm_cpu_do_interrupt_aarch64.
+   * @param kind VECTOR_SYNC / VECTOR_IRQ / VECTOR_FIQ offset within the vector block
+   * @param returnAddr preferred return address (bytes) for ELR_EL1
+   */
+  takeException(kind: number, returnAddr: number, esr: number): void {
+    const fromEl = this.el;
+    let base = 0;
+    if (fromEl === 0) base = 0x400;
+    else if (this.spsel === 1) base = 0x200;
+    this.spsr = this.pstate;
+    this.elr = BigInt(returnAddr);
+    if (kind === VECTOR_SYNC) this.esr = esr >>> 0;
+    this.daif = 0xf;
+    this.selectSp(1, 1);
+    this.exclAddr = -1;
+    this.pc = Number(this.vbar & ~0x7ffn) + base + kind;
+    this.limit = 0;
+  }
+
+  /** Raise a synchronous exception for the instruction at `pc` and abandon it. */
+  raiseSync(pc: number, ec: number, iss: number, far?: number): never {
+    if (far !== undefined) this.far = BigInt(far);
+    this.takeException(VECTOR_SYNC, pc, ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0);
+    throw GUEST_EXCEPTION;
+  }
+
+  /** The architectural UNDEFINED exception (ESR EC 0) for the instruction at `pc`. */
+  raiseUndefined(pc: number): never {
+    return this.raiseSync(pc, EC_UNKNOWN, 0);
+  }
+
+  /**
+   * Data abort for the instruction at `pc` accessing `addr`.
+   * @param dfsc DFSC_ALIGNMENT or DFSC_EXTERNAL
+   * @param write whether the access was a store (ISS.WnR)
+   */
+  raiseDataAbort(pc: number, addr: number, dfsc: number, write: boolean): never {
+    return this.raiseSync(pc, EC_DATA_ABORT_SAME_EL, (write ? 1 << 6 : 0) | dfsc, addr);
+  }
+
+  /** Take a pending, unmasked IRQ or FIQ if there is one. @returns true if taken. */
+  checkInterrupts(): boolean {
+    if (this.fiqLine && !(this.daif & DAIF_F)) {
+      this.takeException(VECTOR_FIQ, this.pc, 0);
+      return true;
+    }
+    if (this.irqLine && !(this.daif & DAIF_I)) {
+      this.takeException(VECTOR_IRQ, this.pc, 0);
+      return true;
+    }
+    return false;
+  }
+
+  // ---- memory slow paths (MMIO and faults); RAM fast paths are inlined in decoders ----
+
+  /** Unsigned load of 1, 2 or 4 bytes from a non-RAM or unaligned address at instruction `pc`. */
+  loadSlow(pc: number, addr: number, size: number): number {
+    if (addr % size !== 0) this.raiseDataAbort(pc, addr, DFSC_ALIGNMENT, false);
+    const bus = this.host.bus;
+    if (bus.isRam(addr, size)) {
+      const off = addr - bus.ramBase;
+      if (size === 1) return bus.ram[off];
+      if (size === 2) return bus.ram16[off >>> 1];
+      return bus.ram32[off >>> 2] >>> 0;
+    }
+    const v = bus.mmioRead(addr, size, this.index);
+    if (v === BUS_ABORT) this.raiseDataAbort(pc, addr, DFSC_EXTERNAL, false);
+    return v;
+  }
+
+  /** Store of 1, 2 or 4 bytes to a non-RAM or unaligned address at instruction `pc`. */
+  storeSlow(pc: number, addr: number, size: number, value: number): void {
+    if (addr % size !== 0) this.raiseDataAbort(pc, addr, DFSC_ALIGNMENT, true);
+    const bus = this.host.bus;
+    if (bus.isRam(addr, size)) {
+      const off = addr - bus.ramBase;
+      if (size === 1) bus.ram[off] = value;
+      else if (size === 2) bus.ram16[off >>> 1] = value;
+      else bus.ram32[off >>> 2] = value;
+      if (bus.pageFlags[off >>> 12] !== 0) bus.storeHook(off, this.index);
+      return;
+    }
+    if (!bus.mmioWrite(addr, size, value, this.index)) this.raiseDataAbort(pc, addr, DFSC_EXTERNAL, true);
+  }
+
+  // ---- the run loop ----
+
+  /**
+   * Execute up to `budget` instructions, stopping early on WFI/WFE, a stop, YIELD, or
+   * when `exitRequested` is set. Any Exec that may make an interrupt takeable sets
+   * `limit = 0`, which brings the loop here to re-check before the next instruction.
+   * @returns instructions retired.
+   */
+  run(budget: number): number {
+    if (this.state !== RunState.Running) return 0;
+    this.exitRequested = false;
+    this.qn = 0;
+    this.checkInterrupts();
+    this.limit = budget;
+    for (;;) {
+      try {
+        this.execute();
+      } catch (e) {
+        if (e !== GUEST_EXCEPTION) throw e;
+        // The exception has been taken; the faulting instruction did not retire.
+      }
+      if (this.limit !== 0) break; // budget used up
+      if (this.state !== RunState.Running || this.exitRequested) break;
+      this.checkInterrupts();
+      this.limit = budget;
+    }
+    const n = this.qn;
+    this.retired += n;
+    this.qn = 0;
+    return n;
+  }
+
+  /**
+   * The inner loop: fetch from the decode cache, run, count. Kept free of try/catch and
+   * of anything but the common path. `qn` is stored before each instruction so the
+   * clock can read it (under --icount) and a faulting instruction is not counted.
+   */
+  private execute(): void {
+    const code = this.host.code;
+    let page: Exec[] | undefined;
+    let pageBase = -4096;
+    let qn = this.qn;
+    while (qn < this.limit) {
+      const pc = this.pc;
+      let off = pc - pageBase;
+      if (off < 0 || off >= 4096 || page === undefined) {
+        page = code.page(pc);
+        if (page === undefined || (pc & 3) !== 0) {
+          this.qn = qn;
+          return this.raiseFetchAbort(pc);
+        }
+        pageBase = pc - (pc & 0xfff);
+        off = pc - pageBase;
+      }
+      const fn = page[off >>> 2] ?? code.fill(page, pc);
+      this.pc = pc + 4;
+      this.qn = qn;
+      fn(this);
+      qn++;
+    }
+    this.qn = qn;
+  }
+
+  /** For WFE: an interrupt is signalled and not masked by PSTATE (a wake-up event). */
+  wfeWakeable(): boolean {
+    return (this.irqLine && !(this.daif & DAIF_I)) || (this.fiqLine && !(this.daif & DAIF_F));
+  }
+
+  /** Instruction abort for a fetch from `pc` that is not executable memory. */
+  raiseFetchAbort(pc: number): never {
+    if (pc % 4 !== 0) this.raiseSync(pc, EC_PC_ALIGNMENT, 0, pc);
+    this.raiseSync(pc, EC_INSN_ABORT_SAME_EL, DFSC_EXTERNAL, pc);
+  }
+
+  /** Stop this CPU (e.g. an unmodelled feature); the machine reports `reason`. */
+  stop(reason: string): void {
+    this.state = RunState.Stopped;
+    this.exitRequested = true;
+    this.stopReason = reason;
+    this.limit = 0;
+    this.host.wake(this);
+  }
+
+  /** Write X[n] from two halves; slot DISCARD absorbs XZR writes. */
+  setPair(n: number, lo: number, hi: number): void {
+    this.lo[n] = lo;
+    this.hi[n] = hi;
+  }
+
+  /** X[n] as a JS number when it fits in 53 bits, else as lo + hi·2^32 (inexact). */
+  xAsNumber(n: number): number {
+    return (this.hi[n] >>> 0) * TWO32 + (this.lo[n] >>> 0);
+  }
+}
+
+export { DISCARD };

@@ -1,0 +1,166 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { RunState } from './cpu/cpu';
+import type { Cpu } from './cpu/cpu';
+
+/** Instructions a CPU runs before the next one gets its turn. */
+export const QUANTUM = 4096;
+/** Host milliseconds of emulation between visits to Node's event loop (so I/O is served within a few ms). */
+const SLICE_MS = 4;
+/** Longest single host sleep while every CPU waits (host ms); keeps halt() and input prompt. */
+const MAX_SLEEP_MS = 50;
+
+/** What the scheduler asks of the board between CPU turns. */
+export interface SchedulerHooks {
+  /** Raise interrupt lines whose time has come (timers), given machine time in ns. */
+  poll(nowNs: number): void;
+  /** Machine time (ns) of the next timer event, or Infinity. */
+  nextDeadlineNs(): number;
+  /** Called before the scheduler goes back to the event loop (flush console output). */
+  flush(): void;
+}
+
+/**
+ * Runs all CPUs interleaved on one thread in fixed quanta, in CPU-index order, and keeps
+ * machine time.
+ *
+ * Time: with `icountShift` set, machine time is a pure function of instructions retired
+ * (each retired instruction of any CPU adds 2^shift ns, as QEMU's `-icount`), and when no
+ * CPU can run, time jumps to the next timer deadline: runs replay exactly. Without it,
+ * machine time follows host time and idle periods are host sleeps. CPUs in WFI/WFE or
+ * powered off are skipped and cost no host CPU.
+ */
+export class Scheduler {
+  private running = false;
+  private rr = 0;
+  private current: Cpu | null = null;
+  /** icount: instructions retired in completed turns, plus warps expressed in ns. */
+  private retiredTotal = 0;
+  private warpNs = 0;
+  private readonly hostStart = performance.now();
+  private kickResolve: (() => void) | null = null;
+  private readonly nsPerInsn: number;
+
+  constructor(
+    private readonly cpus: readonly Cpu[],
+    private readonly hooks: SchedulerHooks,
+    /** 2^shift ns per instruction under --icount; undefined for host time. */
+    readonly icountShift?: number,
+  ) {
+    this.nsPerInsn = icountShift === undefined ? 0 : 2 ** icountShift;
+  }
+
+  /** Machine time in ns since power-on. */
+  nowNs(): number {
+    if (this.icountShift === undefined) return (performance.now() - this.hostStart) * 1e6;
+    const inFlight = this.current ? this.current.qn : 0;
+    return (this.retiredTotal + inFlight) * this.nsPerInsn + this.warpNs;
+  }
+
+  /** Instructions retired by all CPUs. */
+  get retired(): number {
+    let n = 0;
+    for (const c of this.cpus) n += c.retired;
+    return n + (this.current ? this.current.qn : 0);
+  }
+
+  /** Stop the run loop at the next opportunity (the current instruction completes). */
+  stop(): void {
+    this.running = false;
+    if (this.current) {
+      this.current.exitRequested = true;
+      this.current.limit = 0;
+    }
+    this.kick();
+  }
+
+  /** Wake the loop if it is sleeping because no CPU could run. */
+  kick(): void {
+    const r = this.kickResolve;
+    this.kickResolve = null;
+    if (r) r();
+  }
+
+  /** Run until stop(). Resolves when the loop has exited. */
+  async run(): Promise<void> {
+    this.running = true;
+    while (this.running) {
+      const anyRan = this.slice();
+      this.hooks.flush();
+      if (!this.running) break;
+      if (anyRan) {
+        await yieldToEventLoop();
+        continue;
+      }
+      await this.idle();
+    }
+    this.hooks.flush();
+  }
+
+  /** Run CPU turns for about SLICE_MS of host time. @returns false if no CPU could run. */
+  private slice(): boolean {
+    const t0 = performance.now();
+    const n = this.cpus.length;
+    let ran = false;
+    while (this.running) {
+      this.hooks.poll(this.nowNs());
+      let idx = -1;
+      for (let i = 0; i < n; i++) {
+        const j = (this.rr + i) % n;
+        if (this.cpus[j].state === RunState.Running) {
+          idx = j;
+          break;
+        }
+      }
+      if (idx < 0) return ran;
+      const cpu = this.cpus[idx];
+      this.current = cpu;
+      const done = cpu.run(this.budget());
+      this.current = null;
+      this.retiredTotal += done;
+      this.rr = (idx + 1) % n;
+      ran = true;
+      if (performance.now() - t0 > SLICE_MS) break;
+    }
+    return ran;
+  }
+
+  /** Instructions for the next turn: a quantum, cut short under icount so timers fire exactly on time. */
+  private budget(): number {
+    if (this.icountShift === undefined) return QUANTUM;
+    const d = this.hooks.nextDeadlineNs();
+    if (!Number.isFinite(d)) return QUANTUM;
+    const left = Math.ceil((d - this.nowNs()) / this.nsPerInsn);
+    return Math.max(1, Math.min(QUANTUM, left));
+  }
+
+  /** No CPU can run: jump (icount) or sleep (host time) to the next deadline, or wait for a kick. */
+  private async idle(): Promise<void> {
+    const d = this.hooks.nextDeadlineNs();
+    const now = this.nowNs();
+    if (this.icountShift !== undefined) {
+      if (Number.isFinite(d)) {
+        if (d > now) this.warpNs += d - now;
+        await yieldToEventLoop();
+        return;
+      }
+      await this.waitKick(MAX_SLEEP_MS);
+      return;
+    }
+    const ms = Number.isFinite(d) ? Math.max(0, (d - now) / 1e6) : MAX_SLEEP_MS;
+    await this.waitKick(Math.min(ms, MAX_SLEEP_MS));
+  }
+
+  private waitKick(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.kickResolve = null;
+        resolve();
+      }, ms);
+      this.kickResolve = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
