@@ -74,6 +74,7 @@ export class Board implements CpuHost, PsciPlatform {
   private consoleBuf: number[] = [];
   private exit: BoardExit | null = null;
   private entry = 0;
+  private loaded = false;
   /** Where the device tree was placed, or undefined when QEMU would place none. */
   dtbAddress: number | undefined;
   /** The GIC CPU interface registers (CpuHost). */
@@ -86,7 +87,7 @@ export class Board implements CpuHost, PsciPlatform {
   /** @throws Error on out-of-range options (callers validate first for user-facing messages). */
   constructor(private readonly opts: BoardOptions) {
     if (!Number.isInteger(opts.cpus) || opts.cpus < 1 || opts.cpus > MAX_CPUS) throw new Error(`--cpus must be 1..${MAX_CPUS}`);
-    this.log = opts.logger;
+    this.log = opts.logger?.child({ component: 'board' });
     this.bus = new Bus(opts.memoryMiB * 1024 * 1024);
     this.code = new CodeCache(this.bus);
     this.cpus = [];
@@ -137,14 +138,15 @@ export class Board implements CpuHost, PsciPlatform {
     const dtb = buildVirtDeviceTree(
       virtFdtDescription({ cpus: this.cpus.length, ramSize: this.bus.ramSize, bootargs: this.opts.bootargs }),
     );
-    this.bus.ram.fill(0);
+    if (this.loaded) this.bus.ram.fill(0); // a fresh buffer is already zero: don't touch every page
+    this.loaded = true;
     // QEMU loads the DTB at the start of RAM only where the image leaves room for it (its
     // DTB is 1 MiB): mirror that so a guest sees the same memory on both.
     const low = Math.min(...img.segments.map((s) => s.paddr));
     const high = Math.max(...img.segments.map((s) => s.paddr + s.memsz));
     this.dtbAddress = qemuElfDtbAddress(RAM_BASE, low, high, dtb.length);
     if (this.dtbAddress !== undefined) this.bus.debugWrite(this.dtbAddress, dtb);
-    else this.log?.info('no device tree: the image leaves no room for it below its lowest segment (as on QEMU)');
+    else this.log?.debug('no device tree: the image leaves no room for it below its lowest segment (as on QEMU)');
     for (const s of img.segments) this.bus.debugWrite(s.paddr, s.data);
     this.code.invalidateAll();
     this.entry = img.entry;

@@ -129,6 +129,9 @@ def(3, 0, 1, 0, 0, {
   },
 });
 
+// ISR_EL1: the pending physical interrupts as signalled to the PE (I = bit 7, F = bit 6).
+def(3, 0, 12, 1, 0, { name: 'ISR_EL1', read: (c) => BigInt((c.irqLine ? 0x80 : 0) | (c.fiqLine ? 0x40 : 0)) });
+
 // ---- thread and context registers ----
 def(3, 0, 13, 0, 4, storage('TPIDR_EL1'));
 def(3, 3, 13, 0, 2, storage('TPIDR_EL0', 0n, undefined, true));

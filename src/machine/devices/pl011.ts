@@ -42,6 +42,8 @@ const ID_BYTES = [0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
  */
 export class Pl011 implements MmioDevice {
   private readonly rx: number[] = [];
+  /** Received characters the FIFO had no room for yet (the host side of the line). */
+  private readonly hostQueue: number[] = [];
   private ris = 0;
   private imsc = 0;
   private lcr = 0;
@@ -63,28 +65,38 @@ export class Pl011 implements MmioDevice {
     private readonly setIrq: (level: boolean) => void,
   ) {}
 
-  /** Bytes from the host side (a terminal or gdb's break-in) into the receive FIFO. Excess bytes are dropped, as on hardware. */
+  /**
+   * Bytes from the host side (a terminal, a pipe, gdb's break-in). Like a QEMU chardev,
+   * the host side holds them until the FIFO has room (pl011_can_receive), so nothing is
+   * lost however fast they arrive.
+   */
   receive(bytes: Uint8Array): void {
-    for (const b of bytes) this.push(b);
+    for (const b of bytes) this.hostQueue.push(b);
+    this.refill();
   }
 
-  /** A break condition on the line: received as a NUL character with DR.BE, raising RXIS (and BEIS). */
+  /** A break condition on the line: received (in order) as a NUL character with DR.BE, raising RXIS and BEIS. */
   receiveBreak(): void {
-    this.push(DR_BE);
-    this.ris |= INT_BE;
-    this.update();
+    this.hostQueue.push(DR_BE);
+    this.refill();
   }
 
-  /** Number of characters waiting in the receive FIFO. */
+  /** Characters waiting in the receive FIFO and on the host side. */
   get pending(): number {
-    return this.rx.length;
+    return this.rx.length + this.hostQueue.length;
   }
 
-  private push(entry: number): void {
-    if (this.rx.length >= this.depth()) return;
-    this.rx.push(entry);
-    this.ris |= INT_RX;
-    this.update();
+  /** Move host-side characters into the FIFO while it has room. */
+  private refill(): void {
+    let moved = false;
+    while (this.hostQueue.length > 0 && this.rx.length < this.depth()) {
+      const entry = this.hostQueue.shift() as number;
+      this.rx.push(entry);
+      this.ris |= INT_RX;
+      if (entry & DR_BE) this.ris |= INT_BE;
+      moved = true;
+    }
+    if (moved) this.update();
   }
 
   private depth(): number {
@@ -113,6 +125,7 @@ export class Pl011 implements MmioDevice {
       const v = this.rx.shift() ?? 0;
       this.rsr = (v >>> 8) & 0xf;
       if (this.rx.length === 0) this.ris &= ~(INT_RX | INT_RT);
+      this.refill();
       this.update();
       return v;
     }
@@ -155,6 +168,7 @@ export class Pl011 implements MmioDevice {
         // Toggling FEN empties the FIFO in QEMU's model (pl011_reset_fifo).
         if ((this.lcr ^ value) & LCR_FEN) this.rx.length = 0;
         this.lcr = value & 0xff;
+        this.refill();
         break;
       case UARTCR: this.cr = value & 0xffff; break;
       case UARTIFLS: this.ifls = value & 0x3f; break;
@@ -167,4 +181,3 @@ export class Pl011 implements MmioDevice {
   }
 }
 
-export { INT_RT, INT_BE };

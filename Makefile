@@ -1,0 +1,98 @@
+# kgdb-lab: build, run and test. See README.md for what each target is for.
+#
+#   make run     build and run the bundled guest (needs only node + npm)
+#   make test    everything the CI runs: deps, build, guest tests, guest image
+#                reproducibility, jest, typecheck
+#
+# guest/Makefile (targets image, check, tests, bench) builds the bundled guest kernel.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+# A failed recipe must not leave a target that looks up to date.
+.DELETE_ON_ERROR:
+
+# Host tools the guest build and the tests use, and the Debian 12 packages that provide them.
+HOST_TOOLS := gdb-multiarch aarch64-linux-gnu-gcc aarch64-linux-gnu-as aarch64-linux-gnu-ld \
+              qemu-system-aarch64 dtc
+APT_PACKAGES := gdb-multiarch gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
+                device-tree-compiler
+
+# npm ci writes node_modules/.package-lock.json, so it stands for "node_modules matches the lock".
+NODE_STAMP := node_modules/.package-lock.json
+BUILD_STAMP := dist/.build-stamp
+# Directories too: deleting a source file changes its directory's mtime and forces a rebuild.
+TS_SOURCES := $(shell find src -name '*.ts' -o -type d)
+
+# Extra arguments for `make run`, e.g. make run RUN_ARGS='--cpus 2 --icount'.
+RUN_ARGS ?=
+
+.PHONY: deps node-deps host-tools build typecheck run guest guest-check guest-tests test bench clean
+
+## deps: npm packages (npm ci, when package-lock.json changed) and the host tools.
+deps: node-deps host-tools
+
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package-lock.json
+	npm ci
+	@touch $@
+
+## host-tools: install the cross toolchain, QEMU, gdb and dtc when any is missing (as root),
+## or print the apt command and fail.
+host-tools:
+	@missing=""; \
+	for t in $(HOST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "kgdb-lab: missing host tools:$$missing"; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "kgdb-lab: as root, run: apt-get update && apt-get install -y $(APT_PACKAGES)"; \
+	  exit 1; \
+	fi; \
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_PACKAGES); \
+	for t in $(HOST_TOOLS); do \
+	  command -v $$t >/dev/null 2>&1 || { echo "kgdb-lab: $$t still missing after apt-get install"; exit 1; }; \
+	done
+
+## build: compile src/ to dist/ (bin/kgdb-lab.js runs dist/cli/main.js).
+build: $(BUILD_STAMP)
+
+$(BUILD_STAMP): $(NODE_STAMP) $(TS_SOURCES) tsconfig.json tsconfig.build.json
+	rm -rf dist
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+## typecheck: type-check src/, test/ and bench/ (jest runs ts-jest without type checking).
+typecheck: $(NODE_STAMP)
+	npx tsc -p tsconfig.json --noEmit
+
+## run: run the bundled guest; needs only node and the npm packages.
+run: build
+	node bin/kgdb-lab.js run $(RUN_ARGS)
+
+## guest: build the bundled guest image (guest/kgdb-lab-guest.elf).
+guest: host-tools
+	$(MAKE) -C guest image
+
+## guest-check: rebuild the guest and compare it with the committed image (reproducibility).
+guest-check: host-tools
+	$(MAKE) -C guest check
+
+## guest-tests: build the guest test programs.
+guest-tests: host-tools
+	$(MAKE) -C guest tests
+
+## test: everything; this is what .ci/run calls. The type check of the tests comes last so a
+## type error there does not hide the jest results (ts-jest itself does not type-check).
+test: deps build
+	$(MAKE) --no-print-directory guest-tests
+	$(MAKE) --no-print-directory guest-check
+	npx jest
+	$(MAKE) --no-print-directory typecheck
+
+## bench: build the benchmark guests, then measure.
+bench: deps
+	$(MAKE) -C guest bench
+	npx ts-node --transpile-only bench/bench.ts
+
+clean:
+	rm -rf dist
