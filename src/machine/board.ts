@@ -6,11 +6,14 @@ import { CodeCache } from './cpu/code-cache';
 import { Cpu, RunState } from './cpu/cpu';
 import type { CpuHost, IccAccess } from './cpu/cpu';
 import { TWO32 } from './cpu/exec';
+import { Flash } from './devices/flash';
 import { Pl011 } from './devices/pl011';
 import { ExclusiveMonitor } from './exclusive-monitor';
 import { buildVirtDeviceTree, qemuElfDtbAddress, virtFdtDescription } from './fdt';
 import { Gic } from './gic/gic';
 import {
+  FLASH_BASE,
+  FLASH_SIZE,
   GICD_BASE,
   GICD_SIZE,
   GICR2_BASE,
@@ -104,6 +107,7 @@ export class Board implements CpuHost, PsciPlatform {
       (level) => this.gic.setSpiLevel(INTID_UART0, level),
     );
     this.bus.map(UART0_BASE, UART0_SIZE, this.uart);
+    this.bus.map(FLASH_BASE, FLASH_SIZE, new Flash(), { executable: true });
     this.psci = new Psci(this);
     this.scheduler = new Scheduler(this.cpus, {
       poll: (now) => this.pollTimers(now),

@@ -17,6 +17,8 @@ interface Region {
   base: number;
   end: number;
   dev: MmioDevice;
+  /** Instructions may be fetched from it (ROM/flash), uncached. */
+  executable: boolean;
 }
 
 /** Page-flag bits, one byte per 4 KiB RAM page, checked on every store. */
@@ -60,13 +62,13 @@ export class Bus {
   }
 
   /** Map a device at [base, base + size). Throws if it overlaps RAM or another region. */
-  map(base: number, size: number, dev: MmioDevice): void {
+  map(base: number, size: number, dev: MmioDevice, opts: { executable?: boolean } = {}): void {
     const end = base + size;
     if (base < this.ramBase + this.ramSize && end > this.ramBase) throw new Error(`MMIO region 0x${base.toString(16)} overlaps RAM`);
     for (const r of this.regions) {
       if (base < r.end && end > r.base) throw new Error(`MMIO region 0x${base.toString(16)} overlaps 0x${r.base.toString(16)}`);
     }
-    this.regions.push({ base, end, dev });
+    this.regions.push({ base, end, dev, executable: opts.executable === true });
     this.regions.sort((a, b) => a.base - b.base);
   }
 
@@ -97,6 +99,16 @@ export class Bus {
     if (!r) return false;
     r.dev.write(addr - r.base, size, value >>> 0, cpu);
     return true;
+  }
+
+  /**
+   * Fetch an instruction word from an executable non-RAM region (flash).
+   * @returns the word, or undefined when the address is not executable (the fetch aborts).
+   */
+  fetchWord(addr: number): number | undefined {
+    const r = this.find(addr);
+    if (!r || !r.executable) return undefined;
+    return r.dev.read(addr - r.base, 4, -1) | 0;
   }
 
   /** Store-path hook for flagged pages (code or reservations). `off` is the RAM byte offset. */

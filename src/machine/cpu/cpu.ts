@@ -4,6 +4,7 @@ import type { CodeCache } from './code-cache';
 import { GenericTimer } from './generic-timer';
 import { DISCARD, GUEST_EXCEPTION, SP_SLOT, TWO32 } from './exec';
 import type { Exec } from './exec';
+import { decode } from './decode';
 import {
   EC_DATA_ABORT_SAME_EL,
   EC_INSN_ABORT_SAME_EL,
@@ -336,7 +337,9 @@ export class Cpu {
         page = code.page(pc);
         if (page === undefined || (pc & 3) !== 0) {
           this.qn = qn;
-          return this.raiseFetchAbort(pc);
+          this.executeOutsideRam(pc);
+          qn++;
+          continue;
         }
         pageBase = pc - (pc & 0xfff);
         off = pc - pageBase;
@@ -353,6 +356,16 @@ export class Cpu {
   /** For WFE: an interrupt is signalled and not masked by PSTATE (a wake-up event). */
   wfeWakeable(): boolean {
     return (this.irqLine && !(this.daif & DAIF_I)) || (this.fiqLine && !(this.daif & DAIF_F));
+  }
+
+  /** One instruction fetched from outside RAM: from flash (decoded, not cached), else a fetch abort. */
+  private executeOutsideRam(pc: number): void {
+    const word = (pc & 3) === 0 ? this.host.bus.fetchWord(pc) : undefined;
+    if (word === undefined) this.raiseFetchAbort(pc);
+    const fn = decode(word, pc);
+    if (fn === undefined) this.raiseUndefined(pc);
+    this.pc = pc + 4;
+    fn(this);
   }
 
   /** Instruction abort for a fetch from `pc` that is not executable memory. */
