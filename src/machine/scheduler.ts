@@ -30,8 +30,16 @@ export interface SchedulerHooks {
  * machine time follows host time and idle periods are host sleeps. CPUs in WFI/WFE or
  * powered off are skipped and cost no host CPU.
  */
+/** A machine-time alarm (see Scheduler.at). */
+interface Alarm {
+  atNs: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
 export class Scheduler {
   private running = false;
+  private alarms: Alarm[] = [];
   private rr = 0;
   private current: Cpu | null = null;
   /** icount: instructions retired in completed turns, plus warps expressed in ns. */
@@ -62,6 +70,35 @@ export class Scheduler {
     let n = 0;
     for (const c of this.cpus) n += c.retired;
     return n + (this.current ? this.current.qn : 0);
+  }
+
+  /**
+   * Call `fn` once machine time reaches `atNs` (checked between CPU turns, so under
+   * --icount it fires at an exact instruction count). Counts as a deadline: an idle
+   * machine jumps (icount) or sleeps (host time) to it. @returns a cancel function.
+   */
+  at(atNs: number, fn: () => void): () => void {
+    const a: Alarm = { atNs, fn, cancelled: false };
+    this.alarms.push(a);
+    this.alarms.sort((x, y) => x.atNs - y.atNs);
+    this.kick();
+    return () => {
+      a.cancelled = true;
+    };
+  }
+
+  /** Earliest pending alarm or hook deadline. */
+  private nextDeadline(): number {
+    while (this.alarms.length > 0 && this.alarms[0].cancelled) this.alarms.shift();
+    const a = this.alarms.length > 0 ? this.alarms[0].atNs : Infinity;
+    return Math.min(a, this.hooks.nextDeadlineNs());
+  }
+
+  private fireAlarms(now: number): void {
+    while (this.alarms.length > 0 && (this.alarms[0].cancelled || this.alarms[0].atNs <= now)) {
+      const a = this.alarms.shift() as Alarm;
+      if (!a.cancelled) a.fn();
+    }
   }
 
   /** Stop the run loop at the next opportunity (the current instruction completes). */
@@ -103,7 +140,9 @@ export class Scheduler {
     const n = this.cpus.length;
     let ran = false;
     while (this.running) {
-      this.hooks.poll(this.nowNs());
+      const now = this.nowNs();
+      if (this.alarms.length > 0) this.fireAlarms(now);
+      this.hooks.poll(now);
       let idx = -1;
       for (let i = 0; i < n; i++) {
         const j = (this.rr + i) % n;
@@ -128,7 +167,7 @@ export class Scheduler {
   /** Instructions for the next turn: a quantum, cut short under icount so timers fire exactly on time. */
   private budget(): number {
     if (this.icountShift === undefined) return QUANTUM;
-    const d = this.hooks.nextDeadlineNs();
+    const d = this.nextDeadline();
     if (!Number.isFinite(d)) return QUANTUM;
     const left = Math.ceil((d - this.nowNs()) / this.nsPerInsn);
     return Math.max(1, Math.min(QUANTUM, left));
@@ -136,8 +175,15 @@ export class Scheduler {
 
   /** No CPU can run: jump (icount) or sleep (host time) to the next deadline, or wait for a kick. */
   private async idle(): Promise<void> {
-    const d = this.hooks.nextDeadlineNs();
+    const d = this.nextDeadline();
     const now = this.nowNs();
+    if (d <= now) {
+      // Due now (an alarm or a timer level): let slice() deliver it.
+      this.fireAlarms(now);
+      this.hooks.poll(now);
+      await yieldToEventLoop();
+      return;
+    }
     if (this.icountShift !== undefined) {
       if (Number.isFinite(d)) {
         if (d > now) this.warpNs += d - now;

@@ -2,6 +2,7 @@ import type { Bus } from '../bus';
 import { PAGE_CODE } from '../bus';
 import type { Cpu } from './cpu';
 import type { Exec } from './exec';
+import { GUEST_EXCEPTION } from './exec';
 import { decode } from './decode';
 
 /** Words per 4 KiB page. */
@@ -16,8 +17,16 @@ export const PAGE_WORDS = 1024;
  * replaced, so a run loop holding a page reference never executes stale code. Idea from
  * v86's per-page code flag (../shared/reference/aarch64-machine.md §5).
  */
+/**
+ * A hook on an instruction address, run before the instruction by whichever CPU reaches
+ * it. Returning true means the hook took the CPU (held it, or redirected it): the
+ * instruction is not executed and does not retire.
+ */
+export type CodeHook = (c: Cpu, pc: number) => boolean;
+
 export class CodeCache {
   private readonly pages: (Exec[] | undefined)[];
+  private readonly hooks = new Map<number, CodeHook>();
   private readonly ramBase: number;
   private readonly ramSize: number;
 
@@ -49,9 +58,33 @@ export class CodeCache {
   fill(page: Exec[], pc: number): Exec {
     const off = pc - this.ramBase;
     const word = this.bus.ram32[off >>> 2];
-    const fn = decode(word, pc) ?? ((cpu: Cpu) => cpu.raiseUndefined(pc));
+    let fn = decode(word, pc) ?? ((cpu: Cpu) => cpu.raiseUndefined(pc));
+    const hook = this.hooks.get(pc);
+    if (hook) fn = hooked(hook, pc, fn);
     page[(off & 0xfff) >>> 2] = fn;
     return fn;
+  }
+
+  /**
+   * Run `hook` whenever a CPU is about to execute the instruction at `pc` (bytes, in RAM).
+   * The debug core uses this to intercept the guest's kgdb entry points by symbol.
+   * @throws Error if `pc` is not a 4-byte-aligned RAM address
+   */
+  addHook(pc: number, hook: CodeHook): void {
+    const off = pc - this.ramBase;
+    if (off < 0 || off >= this.ramSize || pc % 4 !== 0) throw new Error(`cannot hook 0x${pc.toString(16)}: not an aligned RAM address`);
+    this.hooks.set(pc, hook);
+    this.forget(pc);
+  }
+
+  removeHook(pc: number): void {
+    if (this.hooks.delete(pc)) this.forget(pc);
+  }
+
+  private forget(pc: number): void {
+    const off = pc - this.ramBase;
+    const page = this.pages[off >>> 12];
+    if (page) page[(off & 0xfff) >>> 2] = undefined as unknown as Exec;
   }
 
   /**
@@ -79,4 +112,14 @@ export class CodeCache {
   invalidateAll(): void {
     for (let p = 0; p < this.pages.length; p++) this.invalidatePage(p);
   }
+}
+
+/** Wrap an Exec so `hook` runs first; a taking hook leaves PC on the instruction, unretired. */
+function hooked(hook: CodeHook, pc: number, fn: Exec): Exec {
+  return (c) => {
+    c.pc = pc;
+    if (hook(c, pc)) throw GUEST_EXCEPTION; // not an exception: unwinds the run loop without retiring
+    c.pc = pc + 4;
+    fn(c);
+  };
 }

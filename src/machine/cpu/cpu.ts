@@ -26,8 +26,10 @@ export const enum RunState {
   Wfe = 2,
   /** PSCI powered off. */
   Off = 3,
-  /** Stopped by the machine or debugger; see Cpu.stopReason. */
+  /** Stopped by the machine (an unmodelled feature, an internal error); see Cpu.stopReason. */
   Stopped = 4,
+  /** Held by the debugger (parked by a hook, or halted from outside); Cpu.heldFrom says what it was doing. */
+  Held = 5,
 }
 
 /** DAIF bits as they sit in Cpu.daif (PSTATE bits 9..6 shifted down by 6). */
@@ -117,6 +119,10 @@ export class Cpu {
   readonly timer = new GenericTimer();
 
   state: RunState = RunState.Off;
+  /** Set by the debugger: run one instruction (or take one exception), then hold and call this. */
+  stepDone: (() => void) | null = null;
+  /** The state a Held CPU returns to when released. */
+  heldFrom: RunState = RunState.Running;
   stopReason = '';
   /** Instructions retired by this CPU. */
   retired = 0;
@@ -298,6 +304,8 @@ export class Cpu {
    */
   run(budget: number): number {
     if (this.state !== RunState.Running) return 0;
+    const stepDone = this.stepDone;
+    if (stepDone) budget = 1;
     this.exitRequested = false;
     this.qn = 0;
     this.checkInterrupts();
@@ -317,6 +325,11 @@ export class Cpu {
     const n = this.qn;
     this.retired += n;
     this.qn = 0;
+    if (stepDone) {
+      this.stepDone = null;
+      this.hold();
+      stepDone();
+    }
     return n;
   }
 
@@ -380,6 +393,25 @@ export class Cpu {
     this.exitRequested = true;
     this.stopReason = reason;
     this.limit = 0;
+    this.host.wake(this);
+  }
+
+  /**
+   * Hold this CPU for the debugger: it stops at an instruction boundary and stays out of
+   * the scheduler until release(). Its architectural state is untouched.
+   */
+  hold(): void {
+    if (this.state === RunState.Held) return;
+    this.heldFrom = this.state;
+    this.state = RunState.Held;
+    this.exitRequested = true;
+    this.limit = 0;
+  }
+
+  /** Undo hold(): back to what it was doing (WFI/WFE re-check their wake-up conditions). */
+  release(): void {
+    if (this.state !== RunState.Held) return;
+    this.state = this.heldFrom;
     this.host.wake(this);
   }
 

@@ -74,8 +74,16 @@ function condBranch(cond: number, target: number): Exec {
   }
 }
 
+/**
+ * B.cond check (0101010 o1 imm19 o0 cond): o1 (bit 24) = 1 is unallocated and o0 (bit 4) = 1
+ * is BC.cond (FEAT_HBC), not in v8.0. Shared with the disassembler.
+ */
+export function condBranchAllocated(insn: number): boolean {
+  return (insn & 0x01000010) === 0;
+}
+
 function decodeCondBranch(insn: number, pc: number): Exec | undefined {
-  if (insn & 0x10) return undefined; // o0 = 1: BC.cond (FEAT_HBC), not in v8.0
+  if (!condBranchAllocated(insn)) return undefined;
   return condBranch(insn & 0xf, pc + sext((insn >>> 5) & 0x7ffff, 19) * 4);
 }
 
@@ -128,13 +136,21 @@ function decodeExceptionGen(insn: number, pc: number): Exec | undefined {
   return undefined; // HLT (no halting debug), DCPSx, unallocated
 }
 
+/**
+ * Unconditional branch (register) check: BR, BLR, RET (opc 0..2) and ERET (opc 4, Rn = 31),
+ * with op2 = 11111 and op3 = op4 = 0 (other values are the FEAT_PAuth forms, not in v8.0;
+ * DRPS is debug-state only). Shared with the disassembler.
+ */
+export function branchRegAllocated(insn: number): boolean {
+  const opc = (insn >>> 21) & 0xf;
+  if (((insn >>> 16) & 0x1f) !== 0x1f || ((insn >>> 10) & 0x3f) !== 0 || (insn & 31) !== 0) return false;
+  return opc <= 2 || (opc === 4 && ((insn >>> 5) & 31) === 31);
+}
+
 function decodeBranchReg(insn: number, pc: number): Exec | undefined {
   const opc = (insn >>> 21) & 0xf;
-  const op2 = (insn >>> 16) & 0x1f;
-  const op3 = (insn >>> 10) & 0x3f;
   const rn = (insn >>> 5) & 31;
-  const op4 = insn & 31;
-  if (op2 !== 0x1f || op3 !== 0 || op4 !== 0) return undefined; // pointer-auth forms: not in v8.0
+  if (!branchRegAllocated(insn)) return undefined;
   switch (opc) {
     case 0: // BR
     case 2: // RET
@@ -148,7 +164,6 @@ function decodeBranchReg(insn: number, pc: number): Exec | undefined {
       };
     }
     case 4: // ERET
-      if (rn !== 31) return undefined;
       return (c) => { if (c.el === 0) c.raiseUndefined(pc); exceptionReturn(c, pc); };
     default:
       return undefined; // DRPS (debug state only) and unallocated
@@ -188,7 +203,7 @@ function decodeSystem(insn: number, pc: number): Exec | undefined {
     if (crn === 4 && rt === 31) return decodeMsrImm(op1, op2, crm, pc);
     return undefined;
   }
-  if (op0 === 1) return decodeSys(l, op1, crn, crm, op2, rt, pc);
+  if (op0 === 1) return decodeSys(l, op1, crn, crm, op2, pc);
   return decodeMrsMsr(insn, l, rt, pc);
 }
 
@@ -233,7 +248,13 @@ const wfe: Exec = (c) => {
   c.host.wake(c);
 };
 
+/** Barriers implemented (op0 = 0, CRn = 3, op1 = 3, Rt = 31): op2 = 2 CLREX, 4 DSB, 5 DMB, 6 ISB. Shared with the disassembler. */
+export function barrierAllocated(op2: number): boolean {
+  return op2 === 2 || op2 === 4 || op2 === 5 || op2 === 6;
+}
+
 function decodeBarrier(crm: number, op2: number): Exec | undefined {
+  if (!barrierAllocated(op2)) return undefined;
   switch (op2) {
     case 2: // CLREX
       return (c) => { c.exclAddr = -1; };
@@ -245,6 +266,11 @@ function decodeBarrier(crm: number, op2: number): Exec | undefined {
     default:
       return undefined;
   }
+}
+
+/** MSR (immediate) fields (op1, op2) implemented: SPSel (0, 5), DAIFSet (3, 6), DAIFClr (3, 7). Shared with the disassembler. */
+export function msrImmAllocated(op1: number, op2: number): boolean {
+  return (op1 === 0 && op2 === 5) || (op1 === 3 && (op2 === 6 || op2 === 7));
 }
 
 /** MSR (immediate): SPSel, DAIFSet, DAIFClr. PAN/UAO/DIT/SSBS are later than v8.0: UNDEFINED. */
@@ -271,26 +297,42 @@ function decodeMsrImm(op1: number, op2: number, crm: number, pc: number): Exec |
   return undefined;
 }
 
+/** How an implemented SYS operation executes. */
+export const enum SysOpKind {
+  /** A no-op at EL0 and EL1 (DC CVAC/CVAU/CIVAC, IC IVAU: SCTLR_EL1.UCI = 0 is not modelled). */
+  Any,
+  /** A no-op at EL1, UNDEFINED at EL0 (IC IALLU(IS), DC IVAC/ISW/CSW/CISW, TLBI). */
+  El1Only,
+}
+
 /**
- * SYS: cache and TLB maintenance. Caches and TLBs are not modelled, so DC (clean/
- * invalidate by VA or set/way), IC and TLBI are no-ops; DC ZVA (prohibited by
- * DCZID_EL0.DZP), AT and SYSL are UNDEFINED.
+ * Classify a SYS/SYSL word (op0 = 1). Caches and TLBs are not modelled, so DC (clean/
+ * invalidate by VA or set/way), IC and TLBI (every op1 = 0, CRn = 8 encoding) are no-ops;
+ * DC ZVA (prohibited by DCZID_EL0.DZP), AT and SYSL are UNDEFINED. Shared with the
+ * disassembler.
+ * @returns the kind, or undefined for UNDEFINED operations
  */
-function decodeSys(l: number, op1: number, crn: number, crm: number, op2: number, rt: number, pc: number): Exec | undefined {
+export function sysOpKind(l: number, op1: number, crn: number, crm: number, op2: number): SysOpKind | undefined {
   if (l) return undefined;
-  const el1Only: Exec = (c) => { if (c.el === 0) c.raiseUndefined(pc); };
   if (crn === 7) {
-    if (op1 === 0 && ((crm === 1 && op2 === 0) || (crm === 5 && op2 === 0))) return el1Only; // IC IALLUIS, IC IALLU
-    if (op1 === 3 && crm === 5 && op2 === 1) return nop; // IC IVAU
+    if (op1 === 0 && ((crm === 1 && op2 === 0) || (crm === 5 && op2 === 0))) return SysOpKind.El1Only; // IC IALLUIS, IC IALLU
+    if (op1 === 3 && crm === 5 && op2 === 1) return SysOpKind.Any; // IC IVAU
     if (op1 === 0 && ((crm === 6 && (op2 === 1 || op2 === 2)) || (crm === 10 && op2 === 2) || (crm === 14 && op2 === 2))) {
-      return el1Only; // DC IVAC, ISW, CSW, CISW
+      return SysOpKind.El1Only; // DC IVAC, ISW, CSW, CISW
     }
-    if (op1 === 3 && op2 === 1 && (crm === 10 || crm === 11 || crm === 14)) return nop; // DC CVAC, CVAU, CIVAC
+    if (op1 === 3 && op2 === 1 && (crm === 10 || crm === 11 || crm === 14)) return SysOpKind.Any; // DC CVAC, CVAU, CIVAC
     return undefined;
   }
-  if (crn === 8 && op1 === 0) return el1Only; // TLBI (EL1 forms)
-  void rt;
+  if (crn === 8 && op1 === 0) return SysOpKind.El1Only; // TLBI (EL1 forms)
   return undefined;
+}
+
+/** SYS: cache and TLB maintenance as classified by {@link sysOpKind}. */
+function decodeSys(l: number, op1: number, crn: number, crm: number, op2: number, pc: number): Exec | undefined {
+  const kind = sysOpKind(l, op1, crn, crm, op2);
+  if (kind === undefined) return undefined;
+  if (kind === SysOpKind.Any) return nop;
+  return (c) => { if (c.el === 0) c.raiseUndefined(pc); };
 }
 
 /** MRS/MSR (register) through the system-register table; unknown registers are UNDEFINED. */

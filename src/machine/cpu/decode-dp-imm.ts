@@ -1,5 +1,6 @@
 import type { Decoder, Exec } from './exec';
 import { DISCARD, rdZr, rSp } from './exec';
+import type { BitMasks } from './arith64';
 import {
   adds32,
   adds64,
@@ -141,6 +142,17 @@ function decodeAddSubImm(insn: number): Exec {
 }
 
 /**
+ * The bitmask immediate of a logical (immediate) instruction (ARM ARM DecodeBitMasks with
+ * immediate = TRUE). Shared with the disassembler (disasm-dp-imm.ts).
+ * @returns the masks (wmaskLo/wmaskHi hold the immediate; for sf = 0 only wmaskLo matters),
+ *          or undefined when the encoding is UNDEFINED: sf = 0 with N = 1, or a reserved pattern
+ */
+export function logicalImmediate(sf: number, immN: number, immr: number, imms: number): BitMasks | undefined {
+  if (!sf && immN) return undefined;
+  return decodeBitMasks(immN, imms, immr, true, sf ? 64 : 32);
+}
+
+/**
  * AND/ORR/EOR/ANDS (immediate) (ARM ARM C6.2, e.g. "AND (immediate)"). The immediate comes
  * from DecodeBitMasks; sf=0 with N=1 and the reserved bitmask patterns are UNDEFINED.
  * Rd is SP-capable except for ANDS (XZR, i.e. TST).
@@ -148,9 +160,7 @@ function decodeAddSubImm(insn: number): Exec {
 function decodeLogicalImm(insn: number): Exec | undefined {
   const sf = insn >>> 31;
   const opc = (insn >>> 29) & 3;
-  const immN = (insn >>> 22) & 1;
-  if (!sf && immN) return undefined;
-  const masks = decodeBitMasks(immN, (insn >>> 10) & 63, (insn >>> 16) & 63, true, sf ? 64 : 32);
+  const masks = logicalImmediate(sf, (insn >>> 22) & 1, (insn >>> 16) & 63, (insn >>> 10) & 63);
   if (masks === undefined) return undefined;
   const il = masks.wmaskLo;
   const ih = sf ? masks.wmaskHi : 0;
@@ -203,6 +213,11 @@ function decodeLogicalImm(insn: number): Exec | undefined {
   }
 }
 
+/** MOVN/MOVZ/MOVK field check: opc = 01 is unallocated and sf = 0 needs hw < 2. Shared with the disassembler. */
+export function moveWideAllocated(sf: number, opc: number, hw: number): boolean {
+  return opc !== 1 && (sf === 1 || hw < 2);
+}
+
 /**
  * MOVN/MOVZ/MOVK (ARM ARM C6.2 "MOVN", "MOVZ", "MOVK"): imm16 at bit position hw*16. opc=01 is unallocated, and
  * sf=0 with hw >= 2 is UNDEFINED. MOVK keeps the other bits of Rd (and zeroes bits 63:32 for Wd).
@@ -213,7 +228,7 @@ function decodeMoveWide(insn: number): Exec | undefined {
   const hw = (insn >>> 21) & 3;
   const imm16 = (insn >>> 5) & 0xffff;
   const d = insn & 31;
-  if (opc === 1 || (!sf && hw >= 2)) return undefined;
+  if (!moveWideAllocated(sf, opc, hw)) return undefined;
   if (d === 31) return NOP;
   const vl = hw === 0 ? imm16 : hw === 1 ? imm16 << 16 : 0;
   const vh = hw === 2 ? imm16 : hw === 3 ? imm16 << 16 : 0;
@@ -239,6 +254,15 @@ function decodeMoveWide(insn: number): Exec | undefined {
 }
 
 /**
+ * SBFM/BFM/UBFM field check: opc = 11 is unallocated; N must equal sf; sf = 0 needs immr and
+ * imms below 32. Shared with the disassembler.
+ */
+export function bitfieldAllocated(sf: number, opc: number, immN: number, immr: number, imms: number): boolean {
+  if (opc === 3) return false;
+  return sf ? immN === 1 : immN === 0 && immr < 32 && imms < 32;
+}
+
+/**
  * SBFM/BFM/UBFM (ARM ARM C6.2 "SBFM", "BFM", "UBFM") and all their aliases (ASR/LSL/LSR
  * immediate, SXTB/SXTH/SXTW, UXTB/UXTH, SBFX/UBFX, SBFIZ/UBFIZ, BFI/BFXIL). opc=11 is
  * unallocated; N must equal sf, and sf=0 needs immr, imms < 32.
@@ -249,8 +273,7 @@ function decodeBitfield(insn: number): Exec | undefined {
   const immN = (insn >>> 22) & 1;
   const immr = (insn >>> 16) & 63;
   const imms = (insn >>> 10) & 63;
-  if (opc === 3) return undefined;
-  if (sf ? immN === 0 : immN !== 0 || immr >= 32 || imms >= 32) return undefined;
+  if (!bitfieldAllocated(sf, opc, immN, immr, imms)) return undefined;
   const n = (insn >>> 5) & 31;
   const d = rdZr(insn & 31);
   if (d === DISCARD) return NOP;
@@ -386,6 +409,11 @@ function bfm64(d: number, n: number, immr: number, imms: number): Exec {
   };
 }
 
+/** EXTR field check: op21 and o0 must be 0, N must equal sf, sf = 0 needs imms < 32. Shared with the disassembler. */
+export function extractAllocated(sf: number, op21: number, immN: number, o0: number, imms: number): boolean {
+  return op21 === 0 && o0 === 0 && immN === sf && (sf === 1 || imms < 32);
+}
+
 /**
  * EXTR (ARM ARM C6.2 "EXTR"; ROR (immediate) when Rn = Rm): Rd = (Rn:Rm)<lsb+datasize-1:lsb>, lsb = imms.
  * op21 and o0 must be 0, N must equal sf, and sf=0 needs imms < 32.
@@ -399,7 +427,7 @@ function decodeExtract(insn: number): Exec | undefined {
   const lsb = (insn >>> 10) & 63;
   const n = (insn >>> 5) & 31;
   const d = rdZr(insn & 31);
-  if (op21 !== 0 || o0 !== 0 || immN !== sf || (!sf && lsb >= 32)) return undefined;
+  if (!extractAllocated(sf, op21, immN, o0, lsb)) return undefined;
   if (d === DISCARD) return NOP;
   if (!sf) {
     if (lsb === 0) return move32Exec(d, m);

@@ -86,6 +86,15 @@ const ORR = 1;
 const EOR = 2;
 
 /**
+ * Shifted-register operand check (logical and ADD/SUB shifted register): sf = 0 with
+ * imm6 >= 32 is UNDEFINED, and shift = 11 (ROR) exists only for the logical forms.
+ * Shared with the disassembler (disasm-dp-reg.ts).
+ */
+export function shiftedRegAllocated(sf: number, shift: number, imm6: number, rorAllowed: boolean): boolean {
+  return (sf === 1 || imm6 < 32) && (rorAllowed || shift !== 3);
+}
+
+/**
  * opc selects AND/ORR/EOR/ANDS and N inverts the shifted operand (BIC/ORN/EON/BICS); the
  * inversion is an XOR with a decode-time 0 or -1. sf=0 with imm6 >= 32 is UNDEFINED.
  */
@@ -98,7 +107,7 @@ function decodeLogicalShifted(insn: number): Exec | undefined {
   const amount = (insn >>> 10) & 63;
   const n = (insn >>> 5) & 31;
   const d = rdZr(insn & 31);
-  if (!sf && amount >= 32) return undefined;
+  if (!shiftedRegAllocated(sf, shift, amount, true)) return undefined;
   if (d === DISCARD && opc !== 3) return NOP;
   if (opc === ORR && n === 31 && amount === 0) {
     // MOV (register) and MVN.
@@ -410,7 +419,7 @@ function decodeAddSubShifted(insn: number): Exec | undefined {
   const a = (insn >>> 10) & 63;
   const n = (insn >>> 5) & 31;
   const d = rdZr(insn & 31);
-  if (shift === 3 || (!sf && a >= 32)) return undefined;
+  if (!shiftedRegAllocated(sf, shift, a, false)) return undefined;
   if (d === DISCARD && !setFlags) return NOP;
   const inv = sub ? -1 : 0;
   const cin = sub;
@@ -492,6 +501,11 @@ function addSub32(setFlags: number, shift: number, a: number, inv: number, cin: 
 // =============================================================================================
 // ADD/SUB(S) (extended register) (ARM ARM C6.2, e.g. "ADD (extended register)"; ExtendReg)
 
+/** ADD/SUB (extended register) check: opt != 00 and imm3 > 4 are UNDEFINED. Shared with the disassembler. */
+export function extendedRegAllocated(opt: number, imm3: number): boolean {
+  return opt === 0 && imm3 <= 4;
+}
+
 /**
  * Operand 2 = ExtendReg(Rm, option, imm3): UXTB/UXTH/UXTW/UXTX/SXTB/SXTH/SXTW/SXTX, then
  * LSL #imm3 (0..4). opt != 00 and imm3 > 4 are UNDEFINED. Rn is SP-capable, and Rd too
@@ -507,7 +521,7 @@ function decodeAddSubExtended(insn: number): Exec | undefined {
   const sh = (insn >>> 10) & 7;
   const n = rSp((insn >>> 5) & 31);
   const d = setFlags ? rdZr(insn & 31) : rSp(insn & 31);
-  if (opt !== 0 || sh > 4) return undefined;
+  if (!extendedRegAllocated(opt, sh)) return undefined;
   if (d === DISCARD && !setFlags) return NOP;
   const inv = sub ? -1 : 0;
   const cin = sub;
@@ -613,10 +627,15 @@ function setNzcv(c: Cpu, n: number, z: number, cc: number, v: number): void {
   c.v = v;
 }
 
+/** CCMN/CCMP check: S must be 1, o2 (bit 10) and o3 (bit 4) 0. Shared with the disassembler. */
+export function condCompareAllocated(insn: number): boolean {
+  return ((insn >>> 29) & 1) === 1 && ((insn >>> 10) & 1) === 0 && ((insn >>> 4) & 1) === 0;
+}
+
 function decodeCondCompare(insn: number): Exec | undefined {
   const sf = insn >>> 31;
   const sub = (insn >>> 30) & 1;
-  if (((insn >>> 29) & 1) === 0 || ((insn >>> 10) & 1) !== 0 || ((insn >>> 4) & 1) !== 0) return undefined;
+  if (!condCompareAllocated(insn)) return undefined;
   const isImm = ((insn >>> 11) & 1) === 1;
   const rmOrImm = (insn >>> 16) & 31;
   const mask = conditionMask((insn >>> 12) & 15);
@@ -656,12 +675,17 @@ function decodeCondCompare(insn: number): Exec | undefined {
 // =============================================================================================
 // CSEL/CSINC/CSINV/CSNEG (ARM ARM C6.2) and their aliases CSET, CSETM, CINC, CINV, CNEG
 
+/** CSEL/CSINC/CSINV/CSNEG check: S = 1 and op2 (bits 11:10) >= 2 are UNDEFINED. Shared with the disassembler. */
+export function condSelectAllocated(insn: number): boolean {
+  return ((insn >>> 29) & 1) === 0 && ((insn >>> 10) & 3) < 2;
+}
+
 /** Rd = cond ? Rn : f(Rm). S = 1 and op2 (bits 11:10) >= 2 are UNDEFINED. */
 function decodeCondSelect(insn: number): Exec | undefined {
   const sf = insn >>> 31;
   const op = (insn >>> 30) & 1;
   const op2 = (insn >>> 10) & 3;
-  if (((insn >>> 29) & 1) === 1 || op2 >= 2) return undefined;
+  if (!condSelectAllocated(insn)) return undefined;
   const m = (insn >>> 16) & 31;
   const mask = conditionMask((insn >>> 12) & 15);
   const n = (insn >>> 5) & 31;
@@ -766,12 +790,21 @@ function condSelect32(kind: number, mask: number, d: number, n: number, m: numbe
 // =============================================================================================
 // Data-processing (1 source): RBIT, REV16, REV32, REV, CLZ, CLS (ARM ARM C4.1.5, C6.2)
 
-/** S = 1, opcode2 != 0 (FEAT_PAuth) and opcode > 5 are UNDEFINED; REV (opcode 3) needs sf = 1. */
+/**
+ * Data-processing (1 source) check: S = 1, opcode2 != 0 (FEAT_PAuth) and opcode > 5 are
+ * UNDEFINED; REV (opcode 3) needs sf = 1. Shared with the disassembler.
+ */
+export function dp1Allocated(insn: number): boolean {
+  const opcode = (insn >>> 10) & 63;
+  if (((insn >>> 29) & 1) === 1 || ((insn >>> 16) & 31) !== 0 || opcode > 5) return false;
+  return opcode !== 3 || insn >>> 31 === 1;
+}
+
+/** RBIT, REV16, REV32/REV, REV, CLZ, CLS. */
 function decodeDp1(insn: number): Exec | undefined {
   const sf = insn >>> 31;
   const opcode = (insn >>> 10) & 63;
-  if (((insn >>> 29) & 1) === 1 || ((insn >>> 16) & 31) !== 0 || opcode > 5) return undefined;
-  if (opcode === 3 && !sf) return undefined;
+  if (!dp1Allocated(insn)) return undefined;
   const n = (insn >>> 5) & 31;
   const d = rdZr(insn & 31);
   if (d === DISCARD) return NOP;
@@ -847,20 +880,26 @@ function decodeDp1(insn: number): Exec | undefined {
 // (ARM ARM C4.1.5, C6.2; LSLV etc. take the amount modulo the data size)
 
 /**
- * S = 1 and opcodes outside {2, 3, 8..11, 16..23} are UNDEFINED (the others are FEAT_MTE,
- * FEAT_PAuth, FEAT_CSSC). CRC32X/CRC32CX need sf = 1 and the B/H/W forms sf = 0.
+ * Data-processing (2 source) check: S = 1 and opcodes outside {2, 3, 8..11, 16..23} are
+ * UNDEFINED (the others are FEAT_MTE, FEAT_PAuth, FEAT_CSSC). CRC32X/CRC32CX need sf = 1 and
+ * the B/H/W forms sf = 0. Shared with the disassembler.
  */
+export function dp2Allocated(insn: number): boolean {
+  const sf = insn >>> 31;
+  const opcode = (insn >>> 10) & 63;
+  if (((insn >>> 29) & 1) === 1) return false;
+  if (opcode >= 16 && opcode <= 23) return ((opcode & 3) === 3) === (sf === 1);
+  return opcode === 2 || opcode === 3 || (opcode >= 8 && opcode <= 11);
+}
+
+/** UDIV, SDIV, LSLV, LSRV, ASRV, RORV, CRC32*. */
 function decodeDp2(insn: number): Exec | undefined {
   const sf = insn >>> 31;
   const opcode = (insn >>> 10) & 63;
-  if (((insn >>> 29) & 1) === 1) return undefined;
+  if (!dp2Allocated(insn)) return undefined;
   const m = (insn >>> 16) & 31;
   const n = (insn >>> 5) & 31;
   const d = rdZr(insn & 31);
-  let valid: boolean;
-  if (opcode >= 16 && opcode <= 23) valid = ((opcode & 3) === 3) === (sf === 1);
-  else valid = opcode === 2 || opcode === 3 || (opcode >= 8 && opcode <= 11);
-  if (!valid) return undefined;
   if (d === DISCARD) return NOP;
   if (opcode >= 16) return crcExec(opcode, d, n, m);
   return sf ? dp2x64(opcode, d, n, m) : dp2x32(opcode, d, n, m);
@@ -1002,6 +1041,21 @@ function crcExec(opcode: number, d: number, n: number, m: number): Exec {
 // Data-processing (3 source) (ARM ARM C4.1.5, C6.2): MADD, MSUB, SMADDL, SMSUBL, SMULH, UMADDL, UMSUBL, UMULH
 
 /**
+ * Data-processing (3 source) check: op54 != 00 is UNDEFINED; op31 must be 000 (both sf),
+ * 001/101 (sf = 1) or 010/110 (sf = 1, o0 = 0). Shared with the disassembler.
+ */
+export function dp3Allocated(insn: number): boolean {
+  const sf = insn >>> 31;
+  const op31 = (insn >>> 21) & 7;
+  const o0 = (insn >>> 15) & 1;
+  if (((insn >>> 29) & 3) !== 0) return false;
+  if (op31 === 0) return true;
+  if (!sf) return false;
+  if (op31 === 1 || op31 === 5) return true;
+  return (op31 === 2 || op31 === 6) && o0 === 0;
+}
+
+/**
  * op54 != 00 is UNDEFINED; op31 = 000 MADD/MSUB (both sf), 001/101 S/UMADDL and S/UMSUBL
  * (sf = 1), 010/110 S/UMULH (sf = 1, o0 = 0). The Ra field of SMULH/UMULH is ignored, as
  * QEMU does (the ARM ARM marks it "should be 11111").
@@ -1010,9 +1064,7 @@ function decodeDp3(insn: number): Exec | undefined {
   const sf = insn >>> 31;
   const op31 = (insn >>> 21) & 7;
   const o0 = (insn >>> 15) & 1;
-  if (((insn >>> 29) & 3) !== 0) return undefined;
-  if (op31 !== 0 && (!sf || ((op31 === 2 || op31 === 6) && o0 === 1))) return undefined;
-  if (op31 !== 0 && op31 !== 1 && op31 !== 2 && op31 !== 5 && op31 !== 6) return undefined;
+  if (!dp3Allocated(insn)) return undefined;
   const m = (insn >>> 16) & 31;
   const a = (insn >>> 10) & 31;
   const n = (insn >>> 5) & 31;

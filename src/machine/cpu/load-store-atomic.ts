@@ -157,6 +157,14 @@ function atomicWide(pc: number, op: AtomicOp, s: number, n: number, t: number): 
 }
 
 /**
+ * Whether an atomic memory operation word is implemented: o3 = 1 needs opc = 000 (SWP); the
+ * rest is LDAPR* (FEAT_LRCPC) and the LD64B/ST64B family. Shared with the disassembler.
+ */
+export function atomicAllocated(insn: number): boolean {
+  return ((insn >>> 15) & 1) === 0 || ((insn >>> 12) & 7) === 0;
+}
+
+/**
  * Decode an atomic memory operation: size:2 111 V 00 A R 1 Rs o3 opc:3 00 Rn Rt (V = 0 checked
  * by the caller). A and R (acquire/release) need no action here.
  * @returns undefined for o3 = 1 with opc != 000: LDAPR* (FEAT_LRCPC, v8.3) and the v8.7
@@ -166,7 +174,7 @@ export function decodeAtomic(insn: number, pc: number): Exec | undefined {
   const size = 1 << (insn >>> 30);
   const o3 = (insn >>> 15) & 1;
   const opc = (insn >>> 12) & 7;
-  if (o3 === 1 && opc !== 0) return undefined;
+  if (!atomicAllocated(insn)) return undefined;
   const op: AtomicOp = o3 === 1 ? AtomicOp.Swp : opc;
   const s = (insn >>> 16) & 31; // Rs: source operand, 31 reads XZR
   const n = rSp((insn >>> 5) & 31);

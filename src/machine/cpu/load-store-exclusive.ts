@@ -267,19 +267,42 @@ function compareAndSwapPair(pc: number, x: boolean, rs: number, n: number, rt: n
 }
 
 /**
+ * Whether a word of the exclusive group (bits [29:24] = 001000, V = 0) is executed: false for
+ * the LOR forms (LDLAR/STLLR), should-be-one violations (Rs of loads and ordered stores, Rt2
+ * of non-pair forms), CAS/CASP with Rt2 != 31, odd CASP registers, and LDXP/LDAXP with
+ * Rt == Rt2 (CONSTRAINED UNPREDICTABLE; capstone rejects it; we pick UNDEFINED). Shared with
+ * the disassembler.
+ */
+export function exclusiveAllocated(insn: number): boolean {
+  const sizeField = insn >>> 30;
+  const o2 = (insn >>> 23) & 1;
+  const load = ((insn >>> 22) & 1) === 1;
+  const o1 = (insn >>> 21) & 1;
+  const rs = (insn >>> 16) & 31;
+  const o0 = (insn >>> 15) & 1;
+  const rt2 = (insn >>> 10) & 31;
+  const rt = insn & 31;
+  if (o2 === 0 && o1 === 0) return rt2 === 31 && (!load || rs === 31); // LDXR/STXR family
+  if (o2 === 0) {
+    if (sizeField >= 2) return !load || (rs === 31 && rt !== rt2); // LDXP/STXP family
+    return rt2 === 31 && (rs & 1) === 0 && (rt & 1) === 0; // CASP family
+  }
+  if (o1 === 0) return o0 === 1 && rs === 31 && rt2 === 31; // LDAR/STLR (o0 = 0: LOR)
+  return rt2 === 31; // CAS family
+}
+
+/**
  * Decode bits [29:24] = 001000 (V = 0).
- * @returns undefined for LOR forms, should-be-one violations, CAS/CASP with Rt2 != 31, odd
- *          CASP registers, and LDXP/LDAXP with Rt == Rt2 (CONSTRAINED UNPREDICTABLE; capstone
- *          rejects it; we pick UNDEFINED).
+ * @returns undefined when {@link exclusiveAllocated} is false
  */
 export function decodeExclusive(insn: number, pc: number): Exec | undefined {
+  if (!exclusiveAllocated(insn)) return undefined;
   const sizeField = insn >>> 30;
   const size = 1 << sizeField;
   const o2 = (insn >>> 23) & 1;
   const load = ((insn >>> 22) & 1) === 1;
   const o1 = (insn >>> 21) & 1;
   const rs = (insn >>> 16) & 31;
-  const o0 = (insn >>> 15) & 1;
   const rt2 = (insn >>> 10) & 31;
   const rn = (insn >>> 5) & 31;
   const rt = insn & 31;
@@ -287,29 +310,20 @@ export function decodeExclusive(insn: number, pc: number): Exec | undefined {
 
   if (o2 === 0 && o1 === 0) {
     // LDXR/LDAXR, STXR/STLXR
-    if (rt2 !== 31) return undefined;
-    if (load) return rs === 31 ? loadExclusive(pc, size, n, rdZr(rt)) : undefined;
+    if (load) return loadExclusive(pc, size, n, rdZr(rt));
     return storeExclusive(pc, size, rdZr(rs), n, rt);
   }
   if (o2 === 0) {
     if (sizeField >= 2) {
       const x = sizeField === 3;
-      if (load) {
-        if (rs !== 31 || rt === rt2) return undefined;
-        return loadExclusivePair(pc, x, n, rdZr(rt), rdZr(rt2));
-      }
+      if (load) return loadExclusivePair(pc, x, n, rdZr(rt), rdZr(rt2));
       return storeExclusivePair(pc, x, rdZr(rs), n, rt, rt2);
     }
     // CASP family: size<1> = 0, sz = size<0>
-    if (rt2 !== 31 || (rs & 1) !== 0 || (rt & 1) !== 0) return undefined;
     return compareAndSwapPair(pc, sizeField === 1, rs, n, rt);
   }
-  if (o1 === 0) {
-    // LDAR/STLR (o0 = 1); LDLAR/STLLR (o0 = 0, FEAT_LOR) are not implemented.
-    if (o0 === 0 || rs !== 31 || rt2 !== 31) return undefined;
-    return singleAccess(pc, offsetAddressing(n, 0), size, load, false, false, rt);
-  }
+  // LDAR/STLR (o0 = 1); LDLAR/STLLR (o0 = 0, FEAT_LOR) are rejected above.
+  if (o1 === 0) return singleAccess(pc, offsetAddressing(n, 0), size, load, false, false, rt);
   // CAS family
-  if (rt2 !== 31) return undefined;
   return compareAndSwap(pc, size, rs, n, rt);
 }

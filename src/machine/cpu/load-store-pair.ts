@@ -110,6 +110,28 @@ function storePair64(pc: number, n: number, imm: number, acc: number, wb: boolea
 }
 
 /**
+ * Whether a load/store pair word (V = 0) is executed: opc = 11, opc = 01 stores (STGP,
+ * FEAT_MTE) and no-allocate LDPSW are unallocated, and the CONSTRAINED UNPREDICTABLE register
+ * overlaps (ARM ARM C6.2 LDP/STP): a load with Rt == Rt2 (Unpredictable_LDPOVERLAP) and
+ * write-back with Rt or Rt2 == Rn, Rn != SP (Unpredictable_WBOVERLAPLD/ST) are UNDEFINED here —
+ * a permitted choice, and LLVM (capstone) rejects exactly these words. Shared with the
+ * disassembler.
+ */
+export function pairAllocated(insn: number): boolean {
+  const opc = insn >>> 30;
+  const type = (insn >>> 23) & 3;
+  const load = (insn & (1 << 22)) !== 0;
+  if (opc === 3) return false;
+  if (opc === 1 && (!load || type === 0)) return false;
+  const rt = insn & 31;
+  const rt2 = (insn >>> 10) & 31;
+  const rn = (insn >>> 5) & 31;
+  if (load && rt === rt2) return false;
+  const wb = type === 1 || type === 3;
+  return !(wb && rn !== 31 && (rt === rn || rt2 === rn));
+}
+
+/**
  * Decode bits [29:27] = 101, bit 25 = 0 (opc:2 101 V 0 type:2 L imm7 Rt2 Rn Rt).
  * @returns undefined for SIMD&FP (V = 1), opc = 11, opc = 01 stores (STGP, FEAT_MTE) and
  *          no-allocate LDPSW (unallocated), and the CONSTRAINED UNPREDICTABLE register overlaps
@@ -117,21 +139,14 @@ function storePair64(pc: number, n: number, imm: number, acc: number, wb: boolea
  */
 export function decodePair(insn: number, pc: number): Exec | undefined {
   if (insn & (1 << 26)) return undefined;
+  if (!pairAllocated(insn)) return undefined;
   const opc = insn >>> 30;
   const type = (insn >>> 23) & 3; // 00 no-allocate offset, 01 post, 10 offset, 11 pre
   const load = (insn & (1 << 22)) !== 0;
-  if (opc === 3) return undefined;
-  if (opc === 1 && (!load || type === 0)) return undefined;
   const rt = insn & 31;
   const rt2 = (insn >>> 10) & 31;
   const rn = (insn >>> 5) & 31;
   const wb = type === 1 || type === 3;
-  // CONSTRAINED UNPREDICTABLE (ARM ARM C6.2 LDP/STP): a load with Rt == Rt2
-  // (Unpredictable_LDPOVERLAP) and write-back with Rt or Rt2 == Rn, Rn != SP
-  // (Unpredictable_WBOVERLAPLD/ST). UNDEFINED is a permitted choice, and LLVM (capstone)
-  // rejects exactly these words, so we pick it.
-  if (load && rt === rt2) return undefined;
-  if (wb && rn !== 31 && (rt === rn || rt2 === rn)) return undefined;
   const scale = opc === 2 ? 3 : 2;
   const imm = ((insn << 10) >> 25) << scale;
   const acc = type === 1 ? 0 : imm; // post-index accesses at the old base

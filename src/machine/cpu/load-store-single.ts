@@ -298,6 +298,24 @@ export function singleAccess(pc: number, am: Addressing, size: number, load: boo
 }
 
 /**
+ * The LDTR forms with opc<0> = 1 (LDTR, LDTRB, LDTRH, LDTRSB Wt, LDTRSH Wt) and Rt == Rn != SP,
+ * which we reject because LLVM (capstone) does (see decodeSingle). Shared with the disassembler.
+ * @param insn a load/store register (unprivileged) word
+ */
+export function ldtrOverlapRejected(insn: number): boolean {
+  const rn = (insn >>> 5) & 31;
+  return (insn & (1 << 22)) !== 0 && rn !== 31 && (insn & 31) === rn;
+}
+
+/**
+ * A load with write-back whose Rt is its base register Rn (not SP): CONSTRAINED UNPREDICTABLE,
+ * UNDEFINED here (see decodeSingle). Shared with the disassembler.
+ */
+export function writeBackOverlap(rt: number, rn: number): boolean {
+  return rn !== 31 && rt === rn;
+}
+
+/**
  * Load/store register, all general-purpose forms with bits [29:27] = 111, bit 25 = 0:
  * unsigned immediate, imm9 (unscaled / post / unprivileged / pre), register offset, and the
  * atomic memory operations (handed to decodeAtomic). ARM ARM C4.1.4.
@@ -328,7 +346,7 @@ export function decodeSingle(insn: number, pc: number): Exec | undefined {
         // op4 = 10 as an indexed form (AArch64Disassembler.cpp DecodeSignedLdStInstruction).
         // The decoder's contract is "never execute a word capstone rejects", so they are
         // UNDEFINED here. The opc<0> = 0 sign-extending-to-X forms are accepted and run.
-        if ((insn & (1 << 22)) !== 0 && rn !== 31 && rt === rn) return undefined;
+        if (ldtrOverlapRejected(insn)) return undefined;
         am = offsetAddressing(n, imm9);
         prefetchOk = false;
         break;
@@ -359,7 +377,7 @@ export function decodeSingle(insn: number, pc: number): Exec | undefined {
   // UNDEFINED: LLVM's disassembler (so capstone) rejects most of these words, and we must never
   // execute a word capstone calls invalid. Stores with Rt == Rn (which capstone accepts) store
   // the original Rt, Constraint_NONE, as QEMU does.
-  if (am.mode === Mode.WriteBack && rn !== 31 && rt === rn) return undefined;
+  if (am.mode === Mode.WriteBack && writeBackOverlap(rt, rn)) return undefined;
   // opc 01: zero-extending load; 10: sign-extend to X (LDRSB/LDRSH/LDRSW); 11: sign-extend to W.
   return singleAccess(pc, am, bytes, true, opc !== 1, opc === 2, rt);
 }

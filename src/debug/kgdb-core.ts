@@ -1,0 +1,482 @@
+import { BreakpointError, KGDB_COMPILED_BRK, SoftwareBreakpoints } from './breakpoints';
+import type { RoundupEvent, RoundupEventKind } from './events';
+import type { CpuRegisters, MachinePort } from './machine-port';
+import { PT_REGS_CORE_SIZE, PT_REGS_PC, decodePtRegs, encodePtRegs } from './pt-regs';
+
+/** Signals as gdb numbers them (gdb/signals.def), used in stop replies. */
+export const SIGINT = 2;
+export const SIGILL = 4;
+export const SIGTRAP = 5;
+export const SIGBUS = 7;
+export const SIGSEGV = 11;
+
+/** Where the guest's kgdb entry points are (ELF symbol addresses), if it has them. */
+export interface GuestKgdb {
+  /** kgdb_handle_exception(int vector, int signo, int err, struct pt_regs *regs). */
+  handleException: number;
+  /** kgdb_nmicallback(int cpu, void *regs). */
+  nmiCallback: number;
+  /** INTID of the guest's roundup SGI (the value of its `kgdb_roundup_sgi`). */
+  roundupSgi: number;
+}
+
+/** A CPU's part in the current debugger entry (Linux: kgdb_info[cpu].exception_state). */
+export type CpuRole =
+  | 'none' // not in the debugger (not rounded up, or no stop)
+  | 'master' // holds the debugger (DCPU_WANT_MASTER that won dbg_master_lock)
+  | 'slave' // answered the roundup (DCPU_IS_SLAVE)
+  | 'next-master' // trapped while another CPU was master: becomes master on the next resume
+  | 'halted'; // held from outside (no kgdb in the guest, or the break-in was not taken)
+
+/** Why the machine is stopped, for the stop reply. */
+export interface StopInfo {
+  /** The CPU the stop is reported on (the master). */
+  cpu: number;
+  signo: number;
+  /** 'swbreak': a gdb breakpoint (brk #0x400); 'step': a completed single step. */
+  reason: 'swbreak' | 'compiled-break' | 'signal' | 'step' | 'halted';
+  /** One line for humans (also sent to gdb as console output). */
+  detail: string;
+}
+
+interface CpuInfo {
+  role: CpuRole;
+  /** Guest address of the pt_regs the CPU entered with (master/slave/next-master). */
+  ptRegs?: number;
+  /** Registers as gdb sees them come from the CPU itself (after a step, or halted from outside). */
+  realView: boolean;
+  signo: number;
+  /** Machine time the CPU entered, µs. */
+  arrivedUs?: number;
+  late: boolean;
+  takenAs?: 'nmi' | 'irq';
+  /** A roundup SGI was sent and not yet answered (kgdb_info[cpu].rounding_up). */
+  roundingUp: boolean;
+}
+
+export interface KgdbCoreOptions {
+  /** The guest's kgdb entry points, or undefined for a kernel without kgdb. */
+  guest?: GuestKgdb;
+  /** How long the master waits for the others, machine ns (Linux: 1000 × udelay(1000)). */
+  roundupTimeoutNs: number;
+  /** Called when the machine has stopped and gdb may look (after the roundup completes or times out). */
+  onStop: (s: StopInfo) => void;
+  /** Console line for the user (announcements that are not guest output). */
+  onNotice?: (text: string) => void;
+}
+
+/**
+ * The kgdb debug core, modelled on Linux kernel/debug/debug_core.c: a CPU entering
+ * kgdb_handle_exception becomes master (or queues as the next master), the master rounds
+ * the others up by sending the guest's roundup SGI exactly as its own ICC_SGI1R_EL1 write
+ * would and waits up to the roundup timeout, CPUs answering through kgdb_nmicallback
+ * become slaves, and on resume every CPU returns from the intercepted function with 0
+ * ("handled"). The GIC alone decides who takes the SGI. CPUs never rounded up keep running.
+ */
+export class KgdbCore {
+  private readonly info: CpuInfo[];
+  readonly breakpoints: SoftwareBreakpoints;
+  /** Events of the current (or last) debugger entry. */
+  events: RoundupEvent[] = [];
+  private masterCpu = -1;
+  private waiting = false;
+  private timedOut = false;
+  private cancelTimeout: (() => void) | null = null;
+  private stopInfo: StopInfo | undefined;
+  private breakInPending: (() => void) | null = null;
+
+  constructor(
+    private readonly port: MachinePort,
+    private readonly opts: KgdbCoreOptions,
+  ) {
+    this.info = Array.from({ length: port.cpuCount }, () => ({ role: 'none', realView: false, signo: 0, late: false, roundingUp: false }));
+    this.breakpoints = new SoftwareBreakpoints(port);
+    const g = opts.guest;
+    if (g) {
+      port.hookAddress(g.handleException, (cpu) => this.onHandleException(cpu));
+      port.hookAddress(g.nmiCallback, (cpu) => this.onNmiCallback(cpu));
+    }
+    this.breakpoints.activate();
+  }
+
+  /** Does the guest have kgdb entry points? */
+  get guestHasKgdb(): boolean {
+    return this.opts.guest !== undefined;
+  }
+
+  /** The current stop, or undefined while the machine runs (or a roundup is still waiting). */
+  get stop(): StopInfo | undefined {
+    return this.waiting ? undefined : this.stopInfo;
+  }
+
+  get master(): number {
+    return this.masterCpu;
+  }
+
+  role(cpu: number): CpuRole {
+    return this.info[cpu].role;
+  }
+
+  // ---- guest entry points (arch hooks) ----
+
+  /** kgdb_handle_exception(vector, signo, err, regs): enter as master (kgdb_cpu_enter with DCPU_WANT_MASTER). */
+  private onHandleException(cpu: number): boolean {
+    const r = this.port.registers(cpu);
+    const inf = this.info[cpu];
+    if (inf.role !== 'none') return false; // re-entry from inside the debugger: let the guest's own code run
+    this.port.hold(cpu);
+    inf.ptRegs = Number(r.x[3]);
+    inf.signo = Number(r.x[1] & 0xffn);
+    inf.realView = false;
+    inf.arrivedUs = this.nowUs();
+    if (this.masterCpu >= 0) {
+      // Another CPU holds dbg_master_lock: this one spins for it and becomes the next master.
+      inf.role = 'next-master';
+      inf.roundingUp = false;
+      this.checkAllArrived();
+      return true;
+    }
+    this.becomeMaster(cpu);
+    return true;
+  }
+
+  /** kgdb_nmicallback(cpu, regs): join as slave only while a master holds the debugger. */
+  private onNmiCallback(cpu: number): boolean {
+    const inf = this.info[cpu];
+    inf.roundingUp = false;
+    if (this.masterCpu < 0 || inf.role !== 'none') return false; // lands after release: "not handled", as Linux
+    const r = this.port.registers(cpu);
+    const mask = this.port.maskView(cpu);
+    this.port.hold(cpu);
+    inf.role = 'slave';
+    inf.ptRegs = Number(r.x[1]);
+    inf.realView = false;
+    inf.arrivedUs = this.nowUs();
+    // The running priority inside the handler is the SGI's priority: an NMI-priority SGI
+    // (below the "IRQs off" PMR of 0x60) is the pseudo-NMI; otherwise it came as an IRQ.
+    inf.takenAs = mask.rpr < 0x60 ? 'nmi' : 'irq';
+    inf.late = this.timedOut;
+    this.event(inf.late ? 'arrived-late' : 'entered-slave', cpu, {
+      intid: this.opts.guest?.roundupSgi,
+      takenAs: inf.takenAs,
+      pmr: mask.pmr,
+      irqMasked: mask.irqMasked,
+    });
+    if (inf.late) this.notice(`KGDB: CPU ${cpu} arrived late, after the roundup timeout; it is now rounded up`);
+    this.checkAllArrived();
+    return true;
+  }
+
+  private becomeMaster(cpu: number): void {
+    const inf = this.info[cpu];
+    inf.role = 'master';
+    this.masterCpu = cpu;
+    this.events = [];
+    this.timedOut = false;
+    this.breakpoints.deactivate();
+    const mask = this.port.maskView(cpu);
+    this.event('entered-master', cpu, { signo: inf.signo, pmr: mask.pmr, irqMasked: mask.irqMasked });
+    if (this.breakInPending) {
+      this.breakInPending();
+      this.breakInPending = null;
+    }
+    this.roundup(cpu);
+  }
+
+  /** kgdb_roundup_cpus as the seed series' arm64 version: one SGI to every other online CPU. */
+  private roundup(master: number): void {
+    this.waiting = true;
+    const g = this.opts.guest;
+    const targets = this.online().filter((c) => c !== master && this.info[c].role === 'none');
+    if (g && targets.length > 0) {
+      for (const c of targets) this.info[c].roundingUp = true;
+      this.port.sendSgi(master, g.roundupSgi, targets);
+      this.event('sgi-sent', master, { intid: g.roundupSgi, cpus: targets });
+      this.cancelTimeout = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => this.onTimeout());
+    }
+    this.checkAllArrived();
+  }
+
+  private checkAllArrived(): void {
+    if (!this.waiting) return;
+    if (this.online().some((c) => this.info[c].role === 'none')) return;
+    this.finishRoundup();
+  }
+
+  private onTimeout(): void {
+    this.cancelTimeout = null;
+    if (!this.waiting) return;
+    const missing = this.online().filter((c) => this.info[c].role === 'none');
+    this.timedOut = true;
+    this.event('timed-out', this.masterCpu, { cpus: missing });
+    // Linux prints this at KERN_CRIT from the master (kernel/debug/debug_core.c).
+    this.port.consoleWrite(`${this.printkStamp()}KGDB: Timed out waiting for secondary CPUs.\n`);
+    this.finishRoundup();
+  }
+
+  private finishRoundup(): void {
+    this.waiting = false;
+    if (this.cancelTimeout) {
+      this.cancelTimeout();
+      this.cancelTimeout = null;
+    }
+    const m = this.masterCpu;
+    const inf = this.info[m];
+    this.stopInfo = { cpu: m, signo: inf.signo, reason: this.stopReason(m), detail: this.describeEntry(m) };
+    this.opts.onStop(this.stopInfo);
+  }
+
+  private stopReason(cpu: number): StopInfo['reason'] {
+    const inf = this.info[cpu];
+    if (inf.role === 'halted') return 'halted';
+    if (inf.signo !== SIGTRAP) return 'signal';
+    const pc = this.ptRegsPc(cpu);
+    if (pc !== undefined && this.breakpoints.has(pc)) return 'swbreak';
+    return 'compiled-break';
+  }
+
+  private describeEntry(cpu: number): string {
+    const missing = this.online().filter((c) => this.info[c].role === 'none');
+    const who = this.info[cpu].role === 'halted' ? 'halted from outside' : `CPU ${cpu} entered kgdb`;
+    return missing.length ? `${who}; not rounded up: CPU ${missing.join(', ')}` : `${who}; every online CPU rounded up`;
+  }
+
+  // ---- the front end's view ----
+
+  /**
+   * Registers of a CPU as gdb should see them: the pt_regs it entered with (master,
+   * slaves), its real registers when held from outside, or undefined when it is not
+   * rounded up (gdb shows <unavailable>; real kgdb would show stale idle-task registers).
+   */
+  registers(cpu: number): CpuRegisters | undefined {
+    const inf = this.info[cpu];
+    if (inf.role === 'none') return undefined;
+    if (inf.realView || inf.ptRegs === undefined) return this.port.registers(cpu);
+    const b = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
+    return b ? decodePtRegs(b) : undefined;
+  }
+
+  /**
+   * Write the master's registers (into its pt_regs: they take effect when it returns).
+   * @throws Error for any other CPU (kgdb refuses G/P for a non-current thread)
+   */
+  setRegisters(cpu: number, regs: CpuRegisters): void {
+    const inf = this.info[cpu];
+    if (inf.role === 'none') throw new Error(`CPU ${cpu} is not rounded up: its registers cannot be written`);
+    if (inf.realView || inf.ptRegs === undefined) return this.port.setRegisters(cpu, regs);
+    if (cpu !== this.masterCpu) throw new Error(`only the master CPU's registers can be written (kgdb: G/P apply to the current thread)`);
+    const prev = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
+    if (!prev) throw new Error('pt_regs unreadable');
+    this.port.writeMemory(inf.ptRegs, encodePtRegs(regs, prev));
+  }
+
+  /** One line describing a CPU's state, for qThreadExtraInfo. */
+  describe(cpu: number): string {
+    const inf = this.info[cpu];
+    const st = this.port.cpuState(cpu);
+    if (!this.guestHasKgdb) return st === 'off' ? 'powered off' : 'halted (no kgdb in guest)';
+    switch (inf.role) {
+      case 'master':
+        return 'master';
+      case 'slave':
+        if (inf.late) return 'arrived late';
+        return inf.takenAs === 'nmi' ? 'rounded up by NMI' : 'rounded up by IPI';
+      case 'next-master':
+        return 'trapped, waiting to be master';
+      case 'halted':
+        return st === 'off' ? 'powered off' : 'halted from outside: break-in not taken';
+      default:
+        if (st === 'off') return 'powered off';
+        if (st === 'stopped') return 'stopped by the emulator';
+        return this.port.maskView(cpu).irqMasked || this.port.maskView(cpu).pmr <= 0x60
+          ? `not rounded up (IRQs masked${this.timedOut ? ', timed out' : ''})`
+          : `not rounded up${this.timedOut ? ' (timed out)' : ''}`;
+    }
+  }
+
+  /** Add/remove a software breakpoint. @throws BreakpointError */
+  addBreakpoint(addr: number): void {
+    this.breakpoints.add(addr);
+  }
+  removeBreakpoint(addr: number): void {
+    this.breakpoints.remove(addr);
+  }
+
+  // ---- resuming ----
+
+  /**
+   * Continue (or single-step the master, keeping the others held as kgdb does). After a
+   * compiled `brk #0x401` the master's pc is advanced past it, as arm64 kgdb does.
+   */
+  resume(step = false): void {
+    if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
+    const m = this.masterCpu;
+    this.skipCompiledBreak(m);
+    if (step) return this.stepMaster(m);
+    this.breakpoints.activate();
+    const queued = this.online().filter((c) => this.info[c].role === 'next-master');
+    for (let c = 0; c < this.info.length; c++) {
+      const inf = this.info[c];
+      if (inf.role === 'none' || inf.role === 'next-master') continue;
+      this.leave(c);
+    }
+    this.event('released', m, {});
+    this.masterCpu = -1;
+    this.stopInfo = undefined;
+    if (queued.length > 0) {
+      // The CPU spinning on dbg_master_lock takes it now: a second stop for gdb.
+      const next = queued[0];
+      this.breakpoints.deactivate();
+      this.becomeMaster(next);
+    }
+  }
+
+  /** Let a CPU go: return from the intercepted function with 0, or just run on if held from outside. */
+  private leave(cpu: number): void {
+    const inf = this.info[cpu];
+    if (!inf.realView && inf.ptRegs !== undefined) {
+      const r = this.port.registers(cpu);
+      r.x[0] = 0n; // "handled"
+      r.pc = r.x[30];
+      this.port.setRegisters(cpu, r);
+    }
+    inf.role = 'none';
+    inf.ptRegs = undefined;
+    inf.realView = false;
+    inf.late = false;
+    this.port.release(cpu);
+  }
+
+  private skipCompiledBreak(cpu: number): void {
+    const inf = this.info[cpu];
+    if (inf.realView || inf.ptRegs === undefined) return;
+    const pc = this.ptRegsPc(cpu);
+    if (pc === undefined) return;
+    const w = this.port.readMemory(pc, 4);
+    if (w && new DataView(w.buffer, w.byteOffset).getUint32(0, true) === KGDB_COMPILED_BRK) {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setBigUint64(0, BigInt(pc + 4), true);
+      this.port.writeMemory(inf.ptRegs + PT_REGS_PC, b);
+    }
+  }
+
+  /**
+   * Single-step the master with the others held (kgdb keeps dbg_slave_lock during a step).
+   * The master returns from the debugger (or, if already held from outside, just runs) and
+   * is held again after retiring exactly one instruction at the stepped pc.
+   */
+  private stepMaster(m: number): void {
+    const inf = this.info[m];
+    this.waiting = true; // gdb waits for the stop
+    this.breakpoints.activate();
+    const finish = (): void => {
+      inf.realView = true;
+      inf.ptRegs = undefined;
+      this.breakpoints.deactivate();
+      this.waiting = false;
+      this.stopInfo = { cpu: m, signo: SIGTRAP, reason: 'step', detail: `CPU ${m} stepped` };
+      this.opts.onStop(this.stopInfo);
+    };
+    if (inf.realView || inf.ptRegs === undefined) {
+      this.port.stepOne(m, finish);
+      return;
+    }
+    const target = this.ptRegsPc(m);
+    if (target === undefined) throw new Error('master pt_regs unreadable');
+    // Return from kgdb_handle_exception; hold the master when it gets back to the stepped pc.
+    const hook = (cpu: number): boolean => {
+      if (cpu !== m) return false;
+      this.port.unhookAddress(target);
+      this.port.hold(cpu);
+      this.port.stepOne(cpu, finish);
+      return true;
+    };
+    const r = this.port.registers(m);
+    r.x[0] = 0n;
+    r.pc = r.x[30];
+    this.port.setRegisters(m, r);
+    this.port.hookAddress(target, hook);
+    this.port.release(m);
+  }
+
+  /**
+   * Break in, as a kgdboc user does: a serial break and `g` (SysRq-g); whichever CPU takes
+   * the UART interrupt enters as master. If none does within the roundup timeout (or the
+   * guest has no kgdb), hold every CPU from outside. `onStop` reports the stop either way.
+   */
+  interrupt(): void {
+    if (this.masterCpu >= 0 || this.waiting) return;
+    if (!this.guestHasKgdb) return this.haltFromOutside(SIGINT, 'halted (no kgdb in guest)');
+    this.port.serialBreak(new TextEncoder().encode('g'));
+    const cancel = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => {
+      this.breakInPending = null;
+      if (this.masterCpu < 0) this.haltFromOutside(SIGINT, 'break-in not taken: halted from outside');
+    });
+    this.breakInPending = cancel;
+  }
+
+  /** Hold every CPU where it is (a hardware debugger's halt); registers are the real ones. */
+  private haltFromOutside(signo: number, why: string): void {
+    const online = this.online();
+    for (let c = 0; c < this.info.length; c++) {
+      const inf = this.info[c];
+      this.port.hold(c);
+      inf.role = 'halted';
+      inf.realView = true;
+      inf.ptRegs = undefined;
+      inf.signo = signo;
+    }
+    this.events = [];
+    this.masterCpu = online.length > 0 ? online[0] : 0;
+    this.breakpoints.deactivate();
+    this.notice(`kgdb-lab: ${why}`);
+    this.stopInfo = { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
+    this.opts.onStop(this.stopInfo);
+  }
+
+  /** Remove every breakpoint and resume (D, k, or a dropped connection). */
+  detach(): void {
+    this.breakpoints.clear();
+    if (this.masterCpu >= 0 && !this.waiting) {
+      this.resume(false);
+      // A queued next master would stop again with nobody attached; let it wait for gdb, as kgdb does.
+    }
+    this.breakpoints.activate();
+  }
+
+  // ---- helpers ----
+
+  private online(): number[] {
+    const out: number[] = [];
+    for (let c = 0; c < this.info.length; c++) if (this.port.isOnline(c)) out.push(c);
+    return out;
+  }
+
+  private ptRegsPc(cpu: number): number | undefined {
+    const p = this.info[cpu].ptRegs;
+    if (p === undefined) return undefined;
+    const b = this.port.readMemory(p + PT_REGS_PC, 8);
+    return b ? Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)) : undefined;
+  }
+
+  private nowUs(): number {
+    return this.port.nowNs() / 1000;
+  }
+
+  /** A printk-style "[    1.234567] " stamp from machine time. */
+  private printkStamp(): string {
+    const us = Math.floor(this.port.nowNs() / 1000);
+    const s = Math.floor(us / 1e6);
+    return `[${String(s).padStart(5, ' ')}.${String(us % 1e6).padStart(6, '0')}] `;
+  }
+
+  private notice(text: string): void {
+    this.opts.onNotice?.(text);
+  }
+
+  private event(kind: RoundupEventKind, cpu: number, extra: Partial<RoundupEvent>): void {
+    this.events.push({ timeUs: this.nowUs(), cpu, kind, ...extra });
+  }
+}
+
+export { BreakpointError };

@@ -1,0 +1,60 @@
+/**
+ * The small interface through which the debug core sees the machine (the arch-hook
+ * boundary of Linux's kernel/debug: the core never reaches into CPU or GIC internals).
+ * Addresses and lengths are bytes; times are machine ns.
+ */
+
+/** What a CPU is doing, as the machine sees it. */
+export type CpuRunState = 'running' | 'wfi' | 'wfe' | 'off' | 'stopped' | 'held';
+
+/** A CPU's real architectural registers (not a kgdb view). */
+export interface CpuRegisters {
+  /** x0–x30. */
+  x: bigint[];
+  sp: bigint;
+  pc: bigint;
+  /** PSTATE in SPSR format (NZCV, DAIF, M[3:0]). */
+  pstate: number;
+}
+
+/** Interrupt-masking state of a CPU, for the event model and `monitor cpus`. */
+export interface CpuMaskView {
+  /** ICC_PMR_EL1. */
+  pmr: number;
+  /** ICC_RPR_EL1 (0xff when idle). */
+  rpr: number;
+  /** PSTATE.I. */
+  irqMasked: boolean;
+}
+
+export interface MachinePort {
+  readonly cpuCount: number;
+  /** Machine time, ns. */
+  nowNs(): number;
+  /** Side-effect-free read (device registers are peeked, never popped). Undefined if any byte is unassigned. */
+  readMemory(addr: number, len: number): Uint8Array | undefined;
+  /** Write RAM (false if any byte is outside RAM); decoded code is invalidated. */
+  writeMemory(addr: number, data: Uint8Array): boolean;
+  /** Run `fn` when any CPU is about to execute the instruction at `addr`; true = it took the CPU (held it). */
+  hookAddress(addr: number, fn: (cpu: number) => boolean): void;
+  unhookAddress(addr: number): void;
+  cpuState(cpu: number): CpuRunState;
+  /** Powered on (PSCI), whether or not the debugger holds it. */
+  isOnline(cpu: number): boolean;
+  registers(cpu: number): CpuRegisters;
+  setRegisters(cpu: number, regs: CpuRegisters): void;
+  maskView(cpu: number): CpuMaskView;
+  /** Hold a CPU at its next instruction boundary / let it go on. */
+  hold(cpu: number): void;
+  release(cpu: number): void;
+  /** Let a held CPU retire exactly one instruction, then hold it again and call `done`. */
+  stepOne(cpu: number, done: () => void): void;
+  /** Send SGI `intid` from CPU `from` to `targets`, exactly as a write of ICC_SGI1R_EL1 by `from` would. */
+  sendSgi(from: number, intid: number, targets: number[]): void;
+  /** Call `fn` at machine time `atNs`; returns a cancel function. */
+  at(atNs: number, fn: () => void): () => void;
+  /** A serial break followed by `bytes` on the UART receive line (how a kgdboc user triggers SysRq). */
+  serialBreak(bytes: Uint8Array): void;
+  /** Text on the machine console as if the guest printed it (the debug core's own messages). */
+  consoleWrite(text: string): void;
+}
