@@ -43,6 +43,8 @@ export interface MachineOptions {
   /** Host-time limit in seconds; undefined = none. */
   timeoutSec: number | undefined;
   logLevel: LogLevel;
+  /** `--gic-trace`: print GIC events (SGI sends, acknowledges, EOIs, DIRs) on stderr; undefined = off. */
+  gicTrace?: true;
 }
 
 /**
@@ -150,6 +152,13 @@ export const MACHINE_OPTIONS = {
     describe: 'structured (pino JSON) log level; logs go to stderr',
     default: 'info',
   },
+  'gic-trace': {
+    type: 'boolean',
+    describe:
+      'print every SGI send, interrupt acknowledge (IAR), EOI and DIR per CPU on stderr, one JSON line each: ' +
+      '{timeNs, cpu, kind, intid, prio, sender?}, whatever --log-level says',
+    defaultDescription: 'off',
+  },
 } satisfies Record<string, Options>;
 
 /** Add the shared option table to a subcommand's parser. */
@@ -171,5 +180,6 @@ export function machineOptionsFrom(argv: Record<string, unknown>): MachineOption
     icountShift: argv.icount as number | undefined,
     timeoutSec: argv.timeout as number | undefined,
     logLevel: argv['log-level'] as LogLevel,
+    gicTrace: argv['gic-trace'] === true ? true : undefined,
   };
 }

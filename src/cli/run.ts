@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import type { Argv } from 'yargs';
 import type { ElfImage } from '../loader/elf';
 import type { Board, BoardExit } from '../machine/board';
+import type { GicTraceEvent, GicTraceSink } from '../machine/gic/trace';
 import { createLogger, type Logger } from '../log';
 import type { CliCommand } from './command';
 import { consoleWriter, forwardStdin } from './console-io';
@@ -36,19 +37,8 @@ type HaltCause = 'timeout' | 'SIGINT' | 'SIGTERM' | undefined;
  * @throws UsageError for an unusable kernel or machine configuration
  */
 export async function runMachine(opts: MachineOptions): Promise<number> {
-  // The loader and the machine are loaded here rather than at the top of the file so that
-  // `--help` and command-line errors neither wait for nor depend on them.
-  checkReadable(opts.kernel);
-  const { loadElfFile } = await import('../loader/elf');
-  const image = loadKernel(opts.kernel, loadElfFile);
-  const { Board: BoardClass } = await import('../machine/board');
   const logger = createLogger({ level: opts.logLevel });
-  const board = buildBoard(opts, logger, BoardClass);
-  try {
-    board.load(image);
-  } catch (e) {
-    throw new UsageError(withPath(opts.kernel, errorText(e)));
-  }
+  const { board, trace } = await prepareMachine(opts, logger);
 
   let cause: HaltCause;
   const halt = (why: Exclude<HaltCause, undefined>): void => {
@@ -78,6 +68,7 @@ export async function runMachine(opts: MachineOptions): Promise<number> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
     stopStdin();
+    trace?.flush();
   }
   const status = exitStatusFor(exit, cause);
   logger.info({ reason: exit.reason, detail: exit.detail, haltedBy: cause ?? null, status }, 'machine exited');
@@ -122,6 +113,37 @@ function exitMessage(exit: BoardExit, cause: HaltCause, opts: MachineOptions): s
   }
 }
 
+/** A machine ready to run: the board with the kernel loaded, and its --gic-trace writer. */
+export interface PreparedMachine {
+  board: Board;
+  image: ElfImage;
+  trace?: { sink: GicTraceSink; flush: () => void };
+}
+
+/**
+ * Every step before the first instruction, shared by `run` and `serve`: check and parse the
+ * kernel, build the board, load the image. Each failure caused by the user's input (the
+ * file, its format, its segments fitting in RAM) becomes one UsageError line.
+ * @throws UsageError
+ */
+export async function prepareMachine(opts: MachineOptions, logger: Logger): Promise<PreparedMachine> {
+  // The loader and the machine are loaded here rather than at the top of the file so that
+  // `--help` and command-line errors neither wait for nor depend on them.
+  checkReadable(opts.kernel);
+  const { loadElfFile } = await import('../loader/elf');
+  const image = loadKernel(opts.kernel, loadElfFile);
+  const { Board: BoardClass } = await import('../machine/board');
+  const { gicTraceLine } = await import('../machine/gic/trace');
+  const trace = opts.gicTrace ? gicTraceWriter(gicTraceLine) : undefined;
+  const board = buildBoard(opts, logger, BoardClass, trace?.sink);
+  try {
+    board.load(image);
+  } catch (e) {
+    throw new UsageError(withPath(opts.kernel, errorText(e)));
+  }
+  return { board, image, trace };
+}
+
 /** @throws UsageError unless `file` is a readable regular file */
 function checkReadable(file: string): void {
   let st: fs.Stats;
@@ -151,7 +173,7 @@ function loadKernel(file: string, loadElfFile: (path: string) => ElfImage): ElfI
  * the host (e.g. no room for the guest RAM) and is reported like a usage error: nothing ran.
  * @throws UsageError
  */
-function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Board): Board {
+function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Board, gicTrace?: GicTraceSink): Board {
   try {
     return new BoardClass({
       cpus: opts.cpus,
@@ -160,10 +182,46 @@ function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Boa
       icountShift: opts.icountShift,
       onConsole: consoleWriter(logger),
       logger,
+      gicTrace,
     });
   } catch (e) {
     throw new UsageError(`cannot build a machine with ${opts.cpus} CPUs and ${opts.memoryMiB} MiB: ${errorText(e)}`);
   }
+}
+
+/**
+ * The `--gic-trace` output: one JSON line per GIC event on stderr (fd 2), independent of the
+ * pino log level. Events arrive synchronously from the emulation loop, so lines are collected
+ * and written in one write when the run loop next yields to Node's event loop (every few ms)
+ * and at the end of the run; order is kept. If stderr goes away (EPIPE) tracing stops and the
+ * machine carries on.
+ * @param line formats one event (gic/trace.ts gicTraceLine)
+ */
+function gicTraceWriter(line: (e: GicTraceEvent) => string): { sink: GicTraceSink; flush: () => void } {
+  let pending: string[] = [];
+  let scheduled = false;
+  let broken = false;
+  // process.stderr is synchronous for files and pipes on Linux (Node docs, "A note on process
+  // I/O"); a closed reader shows up as an 'error' event, which must not kill the machine.
+  process.stderr.on('error', () => {
+    broken = true;
+  });
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    if (!broken) process.stderr.write(text);
+  };
+  const sink: GicTraceSink = (e) => {
+    if (broken) return;
+    pending.push(line(e));
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  return { sink, flush };
 }
 
 /** `path: message`, unless the message names the path already. */

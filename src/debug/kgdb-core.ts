@@ -415,6 +415,12 @@ export class KgdbCore {
     this.breakInPending = cancel;
   }
 
+  /** Hold every CPU where it is now, from outside (`--wait`); reported as SIGINT. */
+  haltNow(why: string): void {
+    if (this.masterCpu >= 0 || this.waiting) return;
+    this.haltFromOutside(SIGINT, why);
+  }
+
   /** Hold every CPU where it is (a hardware debugger's halt); registers are the real ones. */
   private haltFromOutside(signo: number, why: string): void {
     const online = this.online();

@@ -11,6 +11,7 @@ import { Pl011 } from './devices/pl011';
 import { ExclusiveMonitor } from './exclusive-monitor';
 import { buildVirtDeviceTree, qemuElfDtbAddress, virtFdtDescription } from './fdt';
 import { Gic } from './gic/gic';
+import type { GicTraceSink } from './gic/trace';
 import {
   FLASH_BASE,
   FLASH_SIZE,
@@ -45,6 +46,8 @@ export interface BoardOptions {
   icountShift?: number;
   /** Bytes the guest transmits on the PL011 (UART0), batched. */
   onConsole?: (bytes: Uint8Array) => void;
+  /** GIC trace (`--gic-trace`): SGI sends, acknowledges, EOIs and DIRs, as they happen (gic/trace.ts). */
+  gicTrace?: GicTraceSink;
   logger?: Logger;
 }
 
@@ -98,7 +101,12 @@ export class Board implements CpuHost, PsciPlatform {
     this.timerLevels = new Uint8Array(opts.cpus * 2);
     this.monitor = new ExclusiveMonitor(this.bus, this.cpus);
     this.bus.onExclusiveWrite = (addr, cpu) => this.monitor.onStore(addr, cpu);
-    this.gic = new Gic(this.cpus, (c) => this.onLinesChanged(c));
+    const gicTrace = opts.gicTrace;
+    this.gic = new Gic(
+      this.cpus,
+      (c) => this.onLinesChanged(c),
+      gicTrace ? { sink: gicTrace, nowNs: () => this.scheduler.nowNs() } : undefined,
+    );
     this.icc = this.gic.cpuif;
     this.bus.map(GICD_BASE, GICD_SIZE, this.gic.distributor);
     this.mapRedistributors();
@@ -212,6 +220,11 @@ export class Board implements CpuHost, PsciPlatform {
   /** Machine time in ns. */
   machineTimeNs(): number {
     return this.scheduler.nowNs();
+  }
+
+  /** Text on the console output as if the guest had transmitted it (the debug core's messages). */
+  consoleWrite(text: string): void {
+    for (const b of new TextEncoder().encode(text)) this.consoleBuf.push(b);
   }
 
   private flushConsole(): void {

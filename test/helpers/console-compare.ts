@@ -56,3 +56,17 @@ export function firstPerCpuDifference(expected: string, actual: string): string 
   }
   return undefined;
 }
+
+/** The Linux-style timestamp the bundled kernel puts before each line: "[    0.001234] ". */
+export const TIMESTAMP = /^\[ *\d+\.\d{6}\] /;
+
+/**
+ * Remove the leading "[    1.234567] " timestamp of every line, so that outputs of two
+ * machines (whose clocks differ) can be compared with linesPerCpu / firstPerCpuDifference.
+ */
+export function stripTimestamps(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.replace(TIMESTAMP, ''))
+    .join('\n');
+}

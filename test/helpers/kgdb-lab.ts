@@ -11,7 +11,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from './guest-build';
-import { runProcess, type ProcessResult } from './process';
+import { runProcess, runProcessUntil, type ProcessResult } from './process';
 
 export const BIN = path.join(ROOT, 'bin', 'kgdb-lab.js');
 const MAIN_JS = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -28,10 +28,17 @@ export interface KgdbLabOptions {
   icountShift?: number;
   /** Hard limit in ms; the CLI also gets --timeout slightly below it (default 120 s). */
   timeoutMs?: number;
+  /**
+   * For guests that never power off: stop the run once a stdout line matches, keeping the
+   * output up to and including that line (see runProcessUntil).
+   */
+  stopOn?: RegExp;
 }
 
 export interface KgdbLabResult extends ProcessResult {
   commandLine: string;
+  /** With stopOn: whether the line was seen. */
+  matched?: boolean;
 }
 
 /** Newest modification time (ms) of any .ts file under dir. */
@@ -105,6 +112,11 @@ export async function runKgdbLab(opts: KgdbLabOptions): Promise<KgdbLabResult> {
   const problem = emulatorProblem();
   if (problem) throw new Error(problem);
   const args = kgdbLabArgs(opts);
+  const commandLine = `node ${args.map((a) => path.relative(ROOT, a) || a).join(' ')}`;
+  if (opts.stopOn) {
+    const r = await runProcessUntil(process.execPath, args, { stopOn: opts.stopOn, timeoutMs: opts.timeoutMs ?? 120_000, cwd: ROOT });
+    return { ...r, commandLine };
+  }
   const r = await runProcess(process.execPath, args, opts.timeoutMs ?? 120_000, ROOT);
-  return { ...r, commandLine: `node ${args.map((a) => path.relative(ROOT, a) || a).join(' ')}` };
+  return { ...r, commandLine };
 }

@@ -2,17 +2,18 @@
  * Run a guest ELF on QEMU, the oracle: `qemu-system-aarch64 -M virt,gic-version=3 -cpu
  * <model> -nographic -kernel X.elf -smp N -m 256M`, with a hard timeout.
  *
- * Results of clean runs (exit status 0, PSCI SYSTEM_OFF) are cached under
- * guest/tests/build/qemu-cache/, keyed by the SHA-256 of the ELF bytes, the full QEMU
- * argument list (without the ELF path) and the QEMU version, so a re-run is free until the
- * ELF, the arguments or QEMU change.
+ * Results of clean runs (exit status 0, PSCI SYSTEM_OFF; or, with `stopOn`, runs that
+ * reached the awaited line) are cached under guest/tests/build/qemu-cache/, keyed by the
+ * SHA-256 of the ELF bytes, the full QEMU argument list (without the ELF path), the QEMU
+ * version and the awaited line's pattern, so a re-run is free until one of them changes.
+ * Runs that feed the serial line (`input`) are never cached.
  */
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TEST_BUILD_DIR } from './guest-build';
-import { runProcess, type ProcessResult } from './process';
+import { runProcess, runProcessUntil, type ProcessResult } from './process';
 
 export const QEMU = 'qemu-system-aarch64';
 const CACHE_DIR = path.join(TEST_BUILD_DIR, 'qemu-cache');
@@ -33,6 +34,20 @@ export interface QemuOptions {
   timeoutMs?: number;
   /** Skip the cache (read and write). */
   noCache?: boolean;
+  /**
+   * For guests that never power off: stop QEMU once a stdout line matches, and keep the
+   * output up to and including that line (see runProcessUntil). Such runs are cached too.
+   */
+  stopOn?: RegExp;
+  /**
+   * Serial on a multiplexer (`-display none -serial mon:stdio` instead of `-nographic`), so
+   * that Ctrl-A b on stdin sends a break to the guest's PL011 (magic SysRq).
+   */
+  serialMux?: boolean;
+  /** Bytes for the serial line at given times (ms after start); disables the cache. */
+  input?: { atMs: number; bytes: Buffer }[];
+  /** Extra arguments placed before -kernel (e.g. ['-gdb', 'tcp::1234']); part of the cache key. */
+  extraArgs?: string[];
 }
 
 /** A QEMU run: the process result plus whether it came from the cache. */
@@ -40,6 +55,8 @@ export interface QemuResult extends ProcessResult {
   cached: boolean;
   /** The command line, for messages. */
   commandLine: string;
+  /** With stopOn: whether the line was seen (always true for a cached result). */
+  matched?: boolean;
 }
 
 /**
@@ -52,8 +69,11 @@ export function qemuArgs(opts: QemuOptions): string[] {
   const cpus = opts.cpus ?? 1;
   const args = ['-M', 'virt,gic-version=3', '-cpu', opts.cpuModel ?? 'cortex-a57'];
   if (cpus > 1) args.push('-accel', 'tcg,thread=single');
-  args.push('-nographic', '-monitor', 'none', '-smp', String(cpus), '-m', `${opts.memoryMiB ?? 256}M`);
+  if (opts.serialMux) args.push('-display', 'none', '-monitor', 'none', '-serial', 'mon:stdio');
+  else args.push('-nographic', '-monitor', 'none');
+  args.push('-smp', String(cpus), '-m', `${opts.memoryMiB ?? 256}M`);
   if (opts.append !== undefined) args.push('-append', opts.append);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   args.push('-kernel', opts.elf);
   return args;
 }
@@ -69,6 +89,7 @@ function cacheKey(opts: QemuOptions, args: string[]): string {
   h.update(fs.readFileSync(opts.elf));
   h.update('\0' + args.filter((a) => a !== opts.elf).join('\0'));
   h.update('\0' + version());
+  if (opts.stopOn) h.update('\0stopOn:' + opts.stopOn.source);
   return h.digest('hex').slice(0, 32);
 }
 
@@ -81,16 +102,27 @@ export async function runQemu(opts: QemuOptions): Promise<QemuResult> {
   const commandLine = `${QEMU} ${args.join(' ')}`;
   const key = cacheKey(opts, args);
   const file = path.join(CACHE_DIR, `${key}.out`);
-  if (!opts.noCache && fs.existsSync(file)) {
-    return { status: 0, signal: null, stdout: fs.readFileSync(file), stderr: '', timedOut: false, wallMs: 0, cached: true, commandLine };
+  const useCache = !opts.noCache && !opts.input;
+  if (useCache && fs.existsSync(file)) {
+    return {
+      status: 0, signal: null, stdout: fs.readFileSync(file), stderr: '', timedOut: false, wallMs: 0, cached: true, commandLine,
+      matched: opts.stopOn ? true : undefined,
+    };
+  }
+  if (opts.stopOn) {
+    const r = await runProcessUntil(QEMU, args, { stopOn: opts.stopOn, timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
+    if (useCache && r.matched) writeCache(file, r.stdout);
+    return { ...r, cached: false, commandLine };
   }
   const r = await runProcess(QEMU, args, opts.timeoutMs ?? 30_000);
-  if (!opts.noCache && r.status === 0 && !r.timedOut) {
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    // Write then rename, so a concurrent reader never sees a partial file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, r.stdout);
-    fs.renameSync(tmp, file);
-  }
+  if (useCache && r.status === 0 && !r.timedOut) writeCache(file, r.stdout);
   return { ...r, cached: false, commandLine };
+}
+
+function writeCache(file: string, stdout: Buffer): void {
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  // Write then rename, so a concurrent reader never sees a partial file.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, stdout);
+  fs.renameSync(tmp, file);
 }

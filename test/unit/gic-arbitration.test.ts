@@ -143,7 +143,7 @@ describe('GICv3 signalling rule (pseudo-NMI behaviour)', () => {
     const r = rig();
     r.icc(0, 'PMR', 0xf0n);
     r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IGROUPR0, 0xfffffffe); // SGI 0 → Group 0
-    sgi(r, 1, 1, 0);
+    r.icc(1, 'SGI0R', 1n); // Group 0 SGIs are sent with ICC_SGI0R_EL1
     expect(r.cpus[0].fiqLine).toBe(true);
     expect(r.cpus[0].irqLine).toBe(false);
     expect(r.icc(0, 'IAR1')).toBe(1023n); // the Group 1 acknowledge does not take a Group 0 interrupt
@@ -271,5 +271,184 @@ describe('GICv3 signalling rule (pseudo-NMI behaviour)', () => {
     expect(gic.cpuif.read(cpus[0], 'IAR1')).toBe(1023n);
     gic.distributor.write(R.GICD_CTLR, 4, 0x13);
     expect(gic.distributor.read(R.GICD_CTLR, 4)).toBe(0x53);
+  });
+
+  // ---- behaviour measured on QEMU 7.2 with guest/tests/gic_probe.c and gic_sgi.c ----
+
+  test('§12.2.21-23 an SGI reaches a target only in the group its register requests: SGI0R/ASGI1R → Group 0, SGI1R → Group 1', () => {
+    const r = rig();
+    r.icc(0, 'PMR', 0xf0n);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IGROUPR0, 0xfffffffd); // SGI 1 → Group 0, SGI 2 Group 1
+    const pend = (): number => r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ISPENDR0) & 6;
+    const clear = (): number => r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ICPENDR0, 6);
+    const cases: [Parameters<Rig['icc']>[1], number, number][] = [
+      ['SGI0R', 1, 2], ['SGI0R', 2, 0], ['SGI1R', 1, 0], ['SGI1R', 2, 4], ['ASGI1R', 1, 2], ['ASGI1R', 2, 0],
+    ];
+    for (const [reg, intid, expected] of cases) {
+      r.icc(1, reg, (BigInt(intid) << 24n) | 1n);
+      expect([reg, intid, pend()]).toEqual([reg, intid, expected]);
+      clear();
+    }
+  });
+
+  test('the HPPI is chosen without ICC_IGRPEN: a pending Group 0 interrupt with IGRPEN0 = 0 hides a lower-priority Group 1 one (QEMU icc_no_enabled_hppi)', () => {
+    const r = rig();
+    r.icc(0, 'PMR', 0xf0n);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IGROUPR0, 0xfffffffd); // SGI 1 → Group 0
+    setPriority(r, 0, 1, 0x10);
+    setPriority(r, 0, 2, 0x80);
+    r.icc(0, 'IGRPEN0', 0n);
+    r.icc(1, 'SGI0R', (1n << 24n) | 1n);
+    sgi(r, 1, 1, 2);
+    expect([r.cpus[0].irqLine, r.cpus[0].fiqLine]).toEqual([false, false]);
+    expect(r.icc(0, 'HPPIR0')).toBe(1023n);
+    expect(r.icc(0, 'HPPIR1')).toBe(1023n);
+    expect(r.icc(0, 'IAR1')).toBe(1023n);
+    r.gic.distributor.write(R.GICD_CTLR, 4, 2); // GICD EnableGrp0 off: now the Group 1 SGI is the HPPI
+    expect(r.cpus[0].irqLine).toBe(true);
+    expect(r.icc(0, 'HPPIR1')).toBe(2n);
+  });
+
+  test('§4.8.3 the active priority bit set by IAR is the group priority: prio 0x58 with BPR0 = 4 runs at RPR 0x40', () => {
+    const r = rig();
+    r.icc(0, 'PMR', 0xf0n);
+    r.icc(0, 'BPR0', 4n);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IGROUPR0, 0xfffffffd);
+    setPriority(r, 0, 1, 0x58);
+    r.icc(1, 'SGI0R', (1n << 24n) | 1n);
+    expect(r.icc(0, 'IAR0')).toBe(1n);
+    expect(r.icc(0, 'RPR')).toBe(0x40n);
+    expect(r.icc(0, 'AP0R0')).toBe(1n << 8n);
+  });
+
+  test('EOIR is ignored when the highest active priority is the other group, or nothing is active (QEMU icc_eoir_write)', () => {
+    const r = rig();
+    r.icc(0, 'PMR', 0xf0n);
+    setPriority(r, 0, 3, 0xa0);
+    sgi(r, 1, 1, 3);
+    expect(r.icc(0, 'IAR1')).toBe(3n);
+    r.icc(0, 'EOIR0', 3n);
+    expect(r.icc(0, 'RPR')).toBe(0xa0n);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ISACTIVER0) & 8).toBe(8);
+    r.icc(0, 'EOIR1', 3n);
+    expect(r.icc(0, 'RPR')).toBe(0xffn);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ISACTIVER0) & 8).toBe(0);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ISACTIVER0, 8); // active without a running priority
+    r.icc(0, 'EOIR1', 3n);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ISACTIVER0) & 8).toBe(8);
+  });
+
+  test('EOIR with EOImode = 0 deactivates the INTID written, not the one acknowledged', () => {
+    const r = rig();
+    r.icc(0, 'PMR', 0xf0n);
+    sgi(r, 1, 1, 3);
+    expect(r.icc(0, 'IAR1')).toBe(3n);
+    r.icc(0, 'EOIR1', 7n);
+    expect(r.icc(0, 'RPR')).toBe(0xffn);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ISACTIVER0) & 8).toBe(8);
+  });
+
+  test('a PPI configured edge-triggered in GICR_ICFGR1 latches once per rising edge of its line', () => {
+    const r = rig();
+    r.icc(0, 'PMR', 0xf0n);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ICFGR1, 2 << ((27 - 16) * 2));
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_ICFGR1)).toBe(0x800000);
+    r.gic.setPpiLevel(0, 27, true);
+    expect(r.icc(0, 'IAR1')).toBe(27n);
+    r.icc(0, 'EOIR1', 27n);
+    expect(r.cpus[0].irqLine).toBe(false); // the line is still high, but an edge was consumed
+    r.gic.setPpiLevel(0, 27, true); // no change: no new edge
+    expect(r.cpus[0].irqLine).toBe(false);
+    r.gic.setPpiLevel(0, 27, false);
+    r.gic.setPpiLevel(0, 27, true);
+    expect(r.cpus[0].irqLine).toBe(true);
+  });
+
+  test('register storage as QEMU: IPRIORITYR keeps 8 bits, IGRPMODR/NSACR are RAZ/WI, GICR_CTLR reads CES, GICR PIDR0 0x93', () => {
+    const r = rig(1);
+    setPriority(r, 0, 5, 0xff);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IPRIORITYR + 4)).toBe(0xff00);
+    r.gic.distributor.write(R.GICD_IPRIORITYR + 32, 4, 0x12345678);
+    expect(r.gic.distributor.read(R.GICD_IPRIORITYR + 32, 4)).toBe(0x12345678);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IGRPMODR0, 0xffffffff);
+    r.redist(0, R.GICR_SGI_OFFSET + R.GICR_NSACR, 0xffffffff);
+    r.gic.distributor.write(R.GICD_IGRPMODR + 4, 4, 0xffffffff);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_IGRPMODR0)).toBe(0);
+    expect(r.redist(0, R.GICR_SGI_OFFSET + R.GICR_NSACR)).toBe(0);
+    expect(r.gic.distributor.read(R.GICD_IGRPMODR + 4, 4)).toBe(0);
+    expect(r.redist(0, R.GICR_CTLR)).toBe(2);
+    expect(r.redist(0, 0xffe0)).toBe(0x93);
+    expect(r.gic.distributor.read(0xffe0, 4)).toBe(0x92);
+  });
+
+  test('GICD_IROUTER keeps all 64 bits and routes by affinity alone (IRM ignored); SETSPI_NSR is ignored (MBIS = 0)', () => {
+    const r = rig(2);
+    r.icc(0, 'PMR', 0xf0n);
+    r.icc(1, 'PMR', 0xf0n);
+    const d = r.gic.distributor;
+    d.write(R.GICD_IGROUPR + 4, 4, 0xffffffff);
+    d.write(R.GICD_ISENABLER + 4, 4, 1 << 1);
+    d.write(R.GICD_IROUTER + 33 * 8, 4, 0xffffffff);
+    d.write(R.GICD_IROUTER + 33 * 8 + 4, 4, 0xffffffff);
+    expect([d.read(R.GICD_IROUTER + 33 * 8, 4), d.read(R.GICD_IROUTER + 33 * 8 + 4, 4)]).toEqual([0xffffffff, 0xffffffff]);
+    d.write(R.GICD_IROUTER + 33 * 8 + 4, 4, 0);
+    d.write(R.GICD_IROUTER + 33 * 8, 4, 0x80000f0f); // IRM = 1, affinity of no CPU
+    d.write(R.GICD_ISPENDR + 4, 4, 1 << 1);
+    expect(r.cpus.map((c) => c.irqLine)).toEqual([false, false]);
+    d.write(R.GICD_IROUTER + 33 * 8, 4, 0x80000001); // IRM = 1, affinity of CPU 1
+    expect(r.cpus.map((c) => c.irqLine)).toEqual([false, true]);
+    d.write(R.GICD_ICPENDR + 4, 4, 1 << 1);
+    d.write(R.GICD_SETSPI_NSR, 4, 33);
+    expect(d.read(R.GICD_ISPENDR + 4, 4)).toBe(0);
+  });
+
+  test('an interrupt of priority 0xff never becomes the HPPI (QEMU: "no interrupt" is priority 0xff); 0xf9 does', () => {
+    const r = rig(1);
+    r.icc(0, 'PMR', 0xffn);
+    setPriority(r, 0, 3, 0xff);
+    setPriority(r, 0, 4, 0xf9);
+    sgi(r, 0, 1, 3);
+    expect(r.icc(0, 'HPPIR1')).toBe(1023n);
+    sgi(r, 0, 1, 4);
+    expect(r.icc(0, 'HPPIR1')).toBe(4n);
+    expect(r.cpus[0].irqLine).toBe(false); // 0xf9 is not below PMR 0xf8
+  });
+
+  test('ICC_SGI1R_EL1.RS is ignored (RES0 with ICC_CTLR_EL1.RSS = 0), as QEMU does', () => {
+    const r = rig(4);
+    for (let i = 0; i < 4; i++) r.icc(i, 'PMR', 0xf0n);
+    r.icc(0, 'SGI1R', (1n << 44n) | (2n << 24n) | 0xen);
+    expect(r.cpus.map((c) => c.irqLine)).toEqual([false, true, true, true]);
+  });
+
+  test('trace: SGI sends (one per target, with the sender), acknowledges, EOIs and DIRs, with the INTID priority', () => {
+    const host = {} as CpuHost;
+    const cpus = [0, 1, 2].map((i) => new Cpu(i, mpidrOf(i), host));
+    const events: unknown[] = [];
+    let now = 100;
+    const gic = new Gic(cpus, () => {}, { sink: (e) => events.push(e), nowNs: () => now++ });
+    const region = gic.redistributorRegion(0, 3);
+    gic.distributor.write(R.GICD_CTLR, 4, 3);
+    for (const c of cpus) {
+      region.write(c.index * 0x20000 + R.GICR_SGI_OFFSET + R.GICR_IGROUPR0, 4, 0xffffffff);
+      region.write(c.index * 0x20000 + R.GICR_SGI_OFFSET + R.GICR_ISENABLER0, 4, 0xffff);
+      region.write(c.index * 0x20000 + R.GICR_SGI_OFFSET + R.GICR_IPRIORITYR + 4, 1, 0x20);
+      gic.cpuif.write(c, 'IGRPEN1', 1n);
+      gic.cpuif.write(c, 'PMR', 0xf0n);
+    }
+    gic.cpuif.write(cpus[0], 'SGI1R', (4n << 24n) | (1n << 40n)); // IRM: CPUs 1 and 2
+    expect(gic.cpuif.read(cpus[2], 'IAR1')).toBe(4n);
+    expect(gic.cpuif.read(cpus[2], 'IAR1')).toBe(1023n); // nothing to acknowledge: no event
+    gic.cpuif.write(cpus[2], 'EOIR0', 4n); // ignored (Group 1 is active): no event
+    gic.cpuif.write(cpus[2], 'CTLR', 2n);
+    gic.cpuif.write(cpus[2], 'EOIR1', 4n);
+    gic.cpuif.write(cpus[2], 'DIR', 4n);
+    expect(events).toEqual([
+      { timeNs: 100, cpu: 1, kind: 'sgi-send', intid: 4, prio: 0x20, sender: 0 },
+      { timeNs: 101, cpu: 2, kind: 'sgi-send', intid: 4, prio: 0x20, sender: 0 },
+      { timeNs: 102, cpu: 2, kind: 'ack', intid: 4, prio: 0x20 },
+      { timeNs: 103, cpu: 2, kind: 'eoi', intid: 4, prio: 0x20 },
+      { timeNs: 104, cpu: 2, kind: 'dir', intid: 4, prio: 0x20 },
+    ]);
   });
 });

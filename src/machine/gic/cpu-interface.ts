@@ -1,6 +1,6 @@
 import type { Cpu, IccAccess, IccReg } from '../cpu/cpu';
 import type { Gic, Hppi } from './gic';
-import { GROUP0, GROUP1, INTID_SPURIOUS, PRIORITY_MASK } from './gic';
+import { GROUP0, GROUP1, INTID_SPURIOUS, NUM_IRQS, PRIORITY_MASK } from './gic';
 
 /** ICC_CTLR_EL1 read-only fields: A3V (bit 15), IDbits = 1 (24-bit, [13:11]), PRIbits = 4 (5 bits, [10:8]). */
 const CTLR_RO = 0x8c00;
@@ -29,8 +29,9 @@ export class CpuIfState {
  * The GICv3 CPU interface system registers (ICC_*_EL1) with a single security state
  * (GICv3 spec §12.2; QEMU hw/intc/arm_gicv3_cpuif.c: icc_hppi_can_preempt,
  * icc_activate_irq, icc_drop_prio, icc_eoir_write, icc_dir_write, icc_generate_sgi).
- * This is where the pseudo-NMI rule lives: an interrupt is signalled only if its priority
- * is strictly below ICC_PMR_EL1 and its group priority strictly below the running priority.
+ * This is where the pseudo-NMI rule lives: an interrupt is signalled only if its group is
+ * enabled in ICC_IGRPEN<n>_EL1, its priority is strictly below ICC_PMR_EL1 and its group
+ * priority strictly below the running priority.
  */
 export class CpuInterface implements IccAccess {
   readonly state: CpuIfState[];
@@ -58,9 +59,18 @@ export class CpuInterface implements IccAccess {
     return (31 - Math.clz32(ap & -ap)) << (8 - PREBITS);
   }
 
-  /** Can the HPPI preempt: prio < PMR and group priority < running priority. */
+  /**
+   * Is the HPPI enabled at this CPU interface (QEMU icc_no_enabled_hppi, negated)? The HPPI
+   * is chosen without looking at ICC_IGRPEN<n> (gic.ts updateCpu), so a pending interrupt of
+   * a disabled group hides the other group's lower-priority ones.
+   */
+  hppiEnabled(s: CpuIfState, h: Hppi): boolean {
+    return h.intid !== INTID_SPURIOUS && (h.group === GROUP1 ? s.igrpen1 : s.igrpen0) !== 0;
+  }
+
+  /** Can the HPPI preempt: its group enabled, prio < PMR and group priority < running priority. */
   canPreempt(s: CpuIfState, h: Hppi): boolean {
-    if (h.intid === INTID_SPURIOUS || h.prio >= s.pmr) return false;
+    if (!this.hppiEnabled(s, h) || h.prio >= s.pmr) return false;
     const rprio = this.runningPriority(s);
     if (rprio === 0xff) return true;
     const mask = this.gprioMask(s, h.group);
@@ -115,10 +125,10 @@ export class CpuInterface implements IccAccess {
         return;
       case 'IGRPEN0':
         s.igrpen0 = w & 1;
-        return this.gic.updateCpu(cpu);
+        return this.gic.updateLines(cpu);
       case 'IGRPEN1':
         s.igrpen1 = w & 1;
-        return this.gic.updateCpu(cpu);
+        return this.gic.updateLines(cpu);
       case 'AP0R0':
         s.ap0 = w;
         return this.gic.updateLines(cpu);
@@ -132,90 +142,111 @@ export class CpuInterface implements IccAccess {
       case 'DIR':
         return this.deactivateDir(cpu, w & 0xffffff);
       case 'SGI0R':
-      case 'SGI1R':
       case 'ASGI1R':
-        return this.generateSgi(cpu, v);
+        // ASGI1R asks for Secure Group 1, which with DS = 1 the GIC treats as Group 0
+        // (QEMU icc_asgi1r_write → icc_generate_sgi; measured: it reaches Group 0 SGIs only).
+        return this.generateSgi(cpu, v, GROUP0);
+      case 'SGI1R':
+        return this.generateSgi(cpu, v, GROUP1);
       default:
         return;
     }
   }
 
-  /** ICC_HPPIR<n>_EL1: the HPPI's INTID if it belongs to this group, else 1023. */
+  /**
+   * ICC_HPPIR<n>_EL1: the HPPI's INTID if it belongs to this group and its group is enabled
+   * in ICC_IGRPEN<n>, else 1023 (QEMU icc_hppir0_value/icc_hppir1_value; measured: with
+   * IGRPEN0 = 0 and a Group 0 HPPI both read 1023). PMR and running priority do not matter.
+   */
   private hppir(cpu: number, group: number): number {
     const h = this.gic.hppiOf(cpu);
-    return h.intid !== INTID_SPURIOUS && h.group === group ? h.intid : INTID_SPURIOUS;
+    return this.hppiEnabled(this.state[cpu], h) && h.group === group ? h.intid : INTID_SPURIOUS;
   }
 
   /**
-   * ICC_IAR<n>_EL1: if the HPPI is of this group and can preempt, activate it: set its
-   * active-priority bit (raising the running priority), move it pending → active.
+   * ICC_IAR<n>_EL1: if the HPPI is of this group and can preempt, activate it: set the
+   * active-priority bit of its group priority — the priority with the sub-priority bits of
+   * the binary point cleared — which raises the running priority, and move it pending →
+   * active (QEMU icc_activate_irq; measured: a prio 0x58 Group 0 interrupt with BPR0 = 4 runs
+   * at RPR 0x40).
    */
   private acknowledge(cpu: number, group: number): number {
     const s = this.state[cpu];
     const h = this.gic.hppiOf(cpu);
     if (h.intid === INTID_SPURIOUS || h.group !== group || !this.canPreempt(s, h)) return INTID_SPURIOUS;
     const intid = h.intid;
-    const bit = 1 << (h.prio >>> (8 - PREBITS));
+    const bit = 1 << ((h.prio & this.gprioMask(s, group)) >>> (8 - PREBITS));
     if (group === GROUP0) s.ap0 |= bit;
     else s.ap1 |= bit;
     this.gic.activate(cpu, intid);
+    this.gic.emit('ack', cpu, intid);
     this.gic.updateCpu(cpu);
     return intid;
   }
 
   /**
-   * ICC_EOIR<n>_EL1: drop the running priority (clear the highest active priority bit,
-   * whichever group holds it, as QEMU icc_drop_prio does); with EOImode = 0 also
-   * deactivate the INTID. INTIDs 1020–1023 are ignored.
+   * The group of the highest active priority: the lowest set bit of AP0R0/AP1R0, Group 0 on
+   * a tie; -1 when nothing is active (QEMU icc_highest_active_group).
+   */
+  private highestActiveGroup(s: CpuIfState): number {
+    if ((s.ap0 | s.ap1) === 0) return -1;
+    if (s.ap0 === 0) return GROUP1;
+    if (s.ap1 === 0) return GROUP0;
+    return (s.ap1 & -s.ap1) >>> 0 < (s.ap0 & -s.ap0) >>> 0 ? GROUP1 : GROUP0;
+  }
+
+  /**
+   * ICC_EOIR<n>_EL1 (QEMU icc_eoir_write): ignored for INTIDs not implemented (1020–1023
+   * included), when nothing is active, or when the highest active priority belongs to the
+   * other group (EOIR0 vs EOIR1; measured: EOIR0 while a Group 1 interrupt runs changes
+   * nothing). Otherwise drop that group's highest active priority and, with EOImode = 0,
+   * deactivate the INTID written, whichever group it is in.
    */
   private endOfInterrupt(cpu: number, group: number, intid: number): void {
     const s = this.state[cpu];
-    if (intid >= 1020) return;
-    const ap = s.ap0 | s.ap1;
-    if (ap !== 0) {
-      const low = ap & -ap;
-      if (s.ap0 & low) s.ap0 &= ~low;
-      else s.ap1 &= ~low;
-    }
-    if (!(s.ctlr & CTLR_EOIMODE) && this.gic.groupOf(cpu, intid) === group) this.gic.deactivate(cpu, intid);
+    if (intid >= NUM_IRQS || this.highestActiveGroup(s) !== group) return;
+    if (group === GROUP0) s.ap0 &= s.ap0 - 1;
+    else s.ap1 &= s.ap1 - 1;
+    if (!(s.ctlr & CTLR_EOIMODE)) this.gic.deactivate(cpu, intid);
+    this.gic.emit('eoi', cpu, intid);
     this.gic.updateCpu(cpu);
   }
 
-  /** ICC_DIR_EL1: deactivate, only when EOImode = 1 (QEMU ignores DIR otherwise). */
+  /** ICC_DIR_EL1: deactivate, only when EOImode = 1 (QEMU icc_dir_write ignores DIR otherwise). */
   private deactivateDir(cpu: number, intid: number): void {
     const s = this.state[cpu];
-    if (!(s.ctlr & CTLR_EOIMODE) || intid >= 1020) return;
+    if (!(s.ctlr & CTLR_EOIMODE) || intid >= NUM_IRQS) return;
     this.gic.deactivate(cpu, intid);
+    this.gic.emit('dir', cpu, intid);
     this.gic.updateCpu(cpu);
   }
 
   /**
-   * ICC_SGI1R_EL1 (and SGI0R/ASGI1R, equivalent with DS = 1): TargetList [15:0], Aff1
-   * [23:16], INTID [27:24], Aff2 [39:32], IRM [40], RS [47:44], Aff3 [55:48]. Targets are
-   * matched against each PE's affinity; IRM = 1 means every PE but the sender.
+   * ICC_SGI0R_EL1 / SGI1R_EL1 / ASGI1R_EL1 (QEMU icc_generate_sgi): TargetList [15:0], Aff1
+   * [23:16], INTID [27:24], Aff2 [39:32], IRM [40], RS [47:44], Aff3 [55:48]. IRM = 1 targets
+   * every PE but the sender; otherwise the PEs Aff3.Aff2.Aff1.n for each TargetList bit n.
+   * RS is ignored: ICC_CTLR_EL1.RSS = 0 makes it RES0, and QEMU 7.2 treats TargetList bit n
+   * as Aff0 = n whatever RS says (measured: RS = 1 with TargetList 0xffff reached CPUs 0–3).
+   * Each target latches the SGI only if it configured it in `group`.
    */
-  private generateSgi(cpu: number, v: bigint): void {
+  private generateSgi(cpu: number, v: bigint, group: number): void {
     const lo = Number(v & 0xffffffffn);
     const hi = Number((v >> 32n) & 0xffffffffn);
     const intid = (lo >>> 24) & 0xf;
     const irm = (hi >>> 8) & 1;
-    const cpus = this.gic.cpus;
+    const gic = this.gic;
     if (irm) {
-      for (let t = 0; t < cpus.length; t++) if (t !== cpu) this.gic.sendSgi(t, intid);
+      for (let t = 0; t < gic.cpus.length; t++) if (t !== cpu) gic.sendSgi(cpu, t, intid, group);
       return;
     }
     const targetList = lo & 0xffff;
-    const aff1 = (lo >>> 16) & 0xff;
-    const aff2 = hi & 0xff;
-    const rs = (hi >>> 12) & 0xf;
-    const aff3 = (hi >>> 16) & 0xff;
-    if (aff2 !== 0 || aff3 !== 0) return; // no PE has Aff2/Aff3 ≠ 0 on this board
+    if (targetList === 0) return;
+    // Aff3.Aff2.Aff1 in GICR_TYPER[63:32] order, with Aff0 = 0.
+    const base = ((hi >>> 16) & 0xff) * 0x1000000 + (hi & 0xff) * 0x10000 + ((lo >>> 16) & 0xff) * 0x100;
     for (let bit = 0; bit < 16; bit++) {
       if (!(targetList & (1 << bit))) continue;
-      const aff0 = rs * 16 + bit;
-      if (aff0 > 0xff) continue;
-      const t = cpus.findIndex((c) => (c.mpidr & 0xffff) === ((aff1 << 8) | aff0));
-      if (t >= 0) this.gic.sendSgi(t, intid);
+      const t = gic.cpuByAffinity(base + bit);
+      if (t >= 0) gic.sendSgi(cpu, t, intid, group);
     }
   }
 }

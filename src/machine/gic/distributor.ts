@@ -1,13 +1,15 @@
 import type { MmioDevice } from '../bus';
 import type { Gic } from './gic';
-import { NUM_IRQS, PRIORITY_MASK } from './gic';
+import { NUM_IRQS } from './gic';
 import * as R from './registers';
 
 /**
  * The distributor (GICD_*) MMIO frame: SPI configuration and GICD_CTLR. With affinity
  * routing (ARE = 1, always, as QEMU virt) the banked INTID 0–31 copies are RAZ/WI and
- * ITARGETSR/SGIR are unused. Reserved offsets are RAZ/WI, never an abort (QEMU
- * hw/intc/arm_gicv3_dist.c logs a guest error and carries on).
+ * ITARGETSR/SGIR are unused. With a single security state GICD_IGRPMODR is RAZ/WI, and
+ * with GICD_TYPER.MBIS = 0 so are GICD_SETSPI_NSR/CLRSPI_NSR (measured on QEMU 7.2: a
+ * write of INTID 33 to SETSPI_NSR sets nothing pending). Reserved offsets are RAZ/WI, never
+ * an abort (QEMU hw/intc/arm_gicv3_dist.c logs a guest error and carries on).
  */
 export class Distributor implements MmioDevice {
   constructor(private readonly gic: Gic) {}
@@ -24,8 +26,7 @@ export class Distributor implements MmioDevice {
     if (offset >= R.GICD_IROUTER && offset < R.GICD_IROUTER + NUM_IRQS * 8) {
       const intid = (offset - R.GICD_IROUTER) >>> 3;
       if (intid < 32) return 0;
-      const r = BigInt(g.spiRoute[intid]);
-      return Number((offset & 4 ? r >> 32n : r) & 0xffffffffn);
+      return offset & 4 ? g.spiRouteHi[intid] : g.spiRouteLo[intid];
     }
     if (offset >= R.GICD_IDREGS && offset < R.GICD_IDREGS + 48) return R.GIC_ID_REGS[(offset - R.GICD_IDREGS) >> 2];
     const bits = this.bitRegister(offset);
@@ -47,20 +48,20 @@ export class Distributor implements MmioDevice {
   write(offset: number, size: number, value: number): void {
     const g = this.gic;
     if (offset >= R.GICD_IPRIORITYR && offset < R.GICD_IPRIORITYR + NUM_IRQS) {
+      // All 8 bits are kept, as QEMU does (the CPU interface implements 5; see PRIORITY_MASK).
       const first = offset - R.GICD_IPRIORITYR;
       for (let b = 0; b < size; b++) {
         const i = first + b;
-        if (i >= 32 && i < NUM_IRQS) g.spiPriority[i] = (value >>> (b * 8)) & PRIORITY_MASK;
+        if (i >= 32 && i < NUM_IRQS) g.spiPriority[i] = (value >>> (b * 8)) & 0xff;
       }
       return this.updateRange(first, size);
     }
     if (offset >= R.GICD_IROUTER && offset < R.GICD_IROUTER + NUM_IRQS * 8) {
+      // Stored whole, as QEMU gicd_write_irouter does; routing uses only the affinity fields.
       const intid = (offset - R.GICD_IROUTER) >>> 3;
       if (intid < 32) return;
-      const cur = BigInt(g.spiRoute[intid]);
-      // Writable: Aff0-2 [23:0], IRM [31], Aff3 [39:32].
-      const v = offset & 4 ? (cur & 0xffffffffn) | (BigInt(value & 0xff) << 32n) : (cur & ~0xffffffffn) | BigInt((value & 0x80ffffff) >>> 0);
-      g.spiRoute[intid] = Number(v);
+      if (offset & 4) g.spiRouteHi[intid] = value >>> 0;
+      else g.spiRouteLo[intid] = value >>> 0;
       return g.routeSpi(intid);
     }
     if (offset >= R.GICD_ICFGR && offset < R.GICD_ICFGR + NUM_IRQS / 4) {
@@ -78,13 +79,6 @@ export class Distributor implements MmioDevice {
         // EnableGrp0/EnableGrp1 writable; ARE and DS are RAO/WI (measured: 0x13 reads back 0x53).
         g.gicdCtlr = 0x50 | (value & 3);
         return g.updateAll();
-      case R.GICD_SETSPI_NSR:
-      case R.GICD_CLRSPI_NSR: {
-        const intid = value & 0x3ff;
-        if (intid < 32 || intid >= NUM_IRQS) return;
-        g.spiPending[intid] = offset === R.GICD_SETSPI_NSR ? 1 : 0;
-        return g.updateSpi(intid);
-      }
       default:
         return;
     }
@@ -101,7 +95,6 @@ export class Distributor implements MmioDevice {
       [R.GICD_ICPENDR, g.spiPending, 'clear'],
       [R.GICD_ISACTIVER, g.spiActive, 'set'],
       [R.GICD_ICACTIVER, g.spiActive, 'clear'],
-      [R.GICD_IGRPMODR, g.spiGrpmod, 'write'],
     ];
     for (const [base, array, mode] of table) {
       if (offset >= base && offset < base + NUM_IRQS / 8) return { array, word: (offset - base) >>> 2, mode };

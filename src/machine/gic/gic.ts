@@ -2,10 +2,16 @@ import type { Cpu } from '../cpu/cpu';
 import { CpuInterface } from './cpu-interface';
 import { Distributor } from './distributor';
 import { RedistributorRegion } from './redistributor';
+import type { GicTraceKind, GicTraceSink } from './trace';
 
 /** Number of INTIDs the distributor implements: GICD_TYPER.ITLinesNumber = 7 → 32·(7+1). */
 export const NUM_IRQS = 256;
-/** Implemented priority bits (5, as QEMU's cortex-a57 CPU interface): low 3 bits read as 0. */
+/**
+ * Implemented priority bits of the CPU interface (5, as QEMU's cortex-a57): ICC_PMR_EL1
+ * keeps only these. The distributor and redistributors store all 8 bits of IPRIORITYR, as
+ * QEMU 7.2 does (measured: writing 0xff reads back 0xff), and compare whole bytes when
+ * choosing the highest-priority pending interrupt.
+ */
 export const PRIORITY_MASK = 0xf8;
 /** Special INTIDs (GICv3 spec §2.2.1). */
 export const INTID_SPURIOUS = 1023;
@@ -16,7 +22,11 @@ export const GROUP1 = 1;
 /** The highest-priority pending interrupt for one CPU. */
 export interface Hppi {
   intid: number; // INTID_SPURIOUS when none
-  prio: number; // 0x100 when none
+  /**
+   * 0xff when none: as in QEMU, whose "no interrupt" is priority 0xff, an interrupt of
+   * priority 0xff never becomes the HPPI (measured: HPPIR1 reads 1023 with only such an SGI pending).
+   */
+  prio: number;
   group: number;
 }
 
@@ -28,10 +38,15 @@ export class PrivateIrqs {
   active = 0;
   level = 0; // input lines of level-sensitive PPIs
   edge = 0x0000ffff; // ICFGR0 = 0xaaaaaaaa: SGIs edge; ICFGR1 = 0: PPIs level
-  grpmod = 0;
   readonly priority = new Uint8Array(32);
   waker = 0x6; // ProcessorSleep | ChildrenAsleep
-  ctlr = 0;
+}
+
+/** Where trace events go and how the GIC reads machine time for them (see trace.ts). */
+export interface GicTraceOptions {
+  sink: GicTraceSink;
+  /** Machine time in ns. */
+  nowNs: () => number;
 }
 
 /**
@@ -50,11 +65,14 @@ export class Gic {
   readonly spiActive = new Uint8Array(NUM_IRQS);
   readonly spiLevel = new Uint8Array(NUM_IRQS);
   readonly spiEdge = new Uint8Array(NUM_IRQS);
-  readonly spiGrpmod = new Uint8Array(NUM_IRQS);
   readonly spiPriority = new Uint8Array(NUM_IRQS);
-  /** GICD_IROUTER affinity (Aff3.Aff2.Aff1.Aff0 packed as MPIDR bits) and IRM. */
-  readonly spiRoute = new Float64Array(NUM_IRQS);
-  /** CPU index each SPI targets (-1: none), derived from spiRoute. */
+  /**
+   * GICD_IROUTER<n> as written, all 64 bits (QEMU stores the value whole: writing all ones
+   * reads back all ones), as low and high 32-bit words.
+   */
+  readonly spiRouteLo = new Uint32Array(NUM_IRQS);
+  readonly spiRouteHi = new Uint32Array(NUM_IRQS);
+  /** CPU index each SPI targets (-1: none), derived from the IROUTER affinity fields. */
   readonly spiTarget = new Int16Array(NUM_IRQS).fill(0);
 
   /** One past the highest SPI ever enabled: the HPPI scan stops there. */
@@ -65,18 +83,36 @@ export class Gic {
   readonly distributor: Distributor;
   private readonly hppi: Hppi[];
 
+  /** CPU index by MPIDR affinity Aff1.Aff0 (Aff2 = Aff3 = 0 on this board); -1: none. */
+  private readonly cpuByAff10: Int16Array;
+
   /**
    * @param cpus the PEs, index = CPU number
    * @param linesChanged called after a CPU's IRQ/FIQ line changed
+   * @param trace where SGI sends, acknowledges, EOIs and DIRs are reported (off when absent)
    */
   constructor(
     readonly cpus: readonly Cpu[],
     private readonly linesChanged: (c: Cpu) => void,
+    private readonly trace?: GicTraceOptions,
   ) {
     this.private_ = cpus.map(() => new PrivateIrqs());
-    this.hppi = cpus.map(() => ({ intid: INTID_SPURIOUS, prio: 0x100, group: 0 }));
+    this.hppi = cpus.map(() => ({ intid: INTID_SPURIOUS, prio: 0xff, group: 0 }));
+    this.cpuByAff10 = new Int16Array(0x1_0000).fill(-1);
+    cpus.forEach((c, i) => {
+      if ((c.mpidr & 0xff0000) === 0) this.cpuByAff10[c.mpidr & 0xffff] = i;
+    });
     this.cpuif = new CpuInterface(this);
     this.distributor = new Distributor(this);
+  }
+
+  /**
+   * The CPU with affinity Aff3.Aff2.Aff1.Aff0 (packed as GICR_TYPER[63:32] packs it), or -1.
+   * QEMU matches IROUTER and SGI targets against each CPU's GICR_TYPER affinity the same way.
+   */
+  cpuByAffinity(aff: number): number {
+    if (aff < 0 || aff > 0xffff) return -1; // no PE here has Aff2 or Aff3 set
+    return this.cpuByAff10[aff];
   }
 
   /** An MMIO device for the redistributor frames of CPUs [first, first + count). */
@@ -90,11 +126,18 @@ export class Gic {
     this.updateCpu(cpu);
   }
 
-  /** Drive a PPI input line (level-sensitive timer outputs: INTIDs 27 and 30). */
+  /**
+   * Drive a PPI input line (the timer outputs: INTIDs 27 and 30). A level-sensitive PPI is
+   * pending while the line is high; one configured edge-triggered in GICR_ICFGR1 latches
+   * pending on each rising edge (QEMU gicv3_redist_set_irq; measured: a timer PPI set to edge
+   * is taken once while its output stays high).
+   */
   setPpiLevel(cpu: number, intid: number, level: boolean): void {
     const p = this.private_[cpu];
     const bit = 1 << intid;
+    if (((p.level & bit) !== 0) === level) return;
     p.level = level ? p.level | bit : p.level & ~bit;
+    if (level && p.edge & bit) p.pending |= bit;
     this.updateCpu(cpu);
   }
 
@@ -106,24 +149,33 @@ export class Gic {
     this.updateSpi(intid);
   }
 
-  /** Set an SGI pending on `target` (one pending state per target: no per-source banking with ARE). */
-  sendSgi(target: number, intid: number): void {
-    this.private_[target].pending |= 1 << intid;
+  /**
+   * An SGI of `group` (GROUP0 for ICC_SGI0R_EL1 and, with DS = 1, ICC_ASGI1R_EL1; GROUP1 for
+   * ICC_SGI1R_EL1) from `sender` reaches `target`: it becomes pending only if the target
+   * configured that SGI in the same group, otherwise it is dropped (GICv3 spec §12.2.21–23;
+   * QEMU gicv3_redist_send_sgi; measured: SGI1R to a Group 0 SGI sets nothing pending). With
+   * affinity routing there is one pending bit per target, not one per source.
+   * @returns whether the SGI became pending
+   */
+  sendSgi(sender: number, target: number, intid: number, group: number): boolean {
+    const p = this.private_[target];
+    if (((p.group >>> intid) & 1) !== group) return false;
+    p.pending |= 1 << intid;
+    this.emit('sgi-send', target, intid, sender);
     this.updateCpu(target);
+    return true;
   }
 
-  /** Recompute routing of an SPI from GICD_IROUTER and update the affected CPUs. */
+  /**
+   * Recompute routing of an SPI from GICD_IROUTER and update the affected CPUs. The target
+   * is the PE whose affinity equals Aff3.Aff2.Aff1.Aff0; IRM (bit 31, "1 of N") is stored but
+   * ignored, as GICD_TYPER.No1N = 1 allows and QEMU does (gicv3_cache_target_cpustate).
+   */
   routeSpi(intid: number): void {
     const old = this.spiTarget[intid];
-    const r = this.spiRoute[intid];
-    let t = -1;
-    if (r >= 2 ** 31 && Math.floor(r / 2 ** 31) % 2 === 1) {
-      // IRM = 1 (1 of N): GICD_TYPER.No1N = 1 says we need not support it; deliver to CPU 0 as QEMU does.
-      t = 0;
-    } else {
-      const aff = Number(BigInt(r) & 0xff00ffffffn);
-      t = this.cpus.findIndex((c) => (c.mpidr & 0xffffff) === aff);
-    }
+    const lo = this.spiRouteLo[intid];
+    const aff = (this.spiRouteHi[intid] & 0xff) * 0x100_0000 + (lo & 0xff_ffff);
+    const t = this.cpuByAffinity(aff);
     this.spiTarget[intid] = t;
     if (old >= 0 && old !== t) this.updateCpu(old);
     if (t >= 0) this.updateCpu(t);
@@ -147,25 +199,27 @@ export class Gic {
 
   /**
    * The one update path: recompute this CPU's highest-priority pending interrupt
-   * (pending or level-asserted, enabled, not active, group enabled in GICD_CTLR and in
-   * ICC_IGRPEN<n>; lowest priority value wins, ties to the lowest INTID — GICv3 spec §4.7.1,
-   * QEMU gicv3_redist_update), then its IRQ/FIQ lines (cpu-interface.ts).
+   * (pending or level-asserted, enabled, not active, group enabled in GICD_CTLR; lowest
+   * priority value wins, ties to the lowest INTID — GICv3 spec §4.7.1, QEMU
+   * gicr_int_pending/gicd_int_pending and irqbetter), then its IRQ/FIQ lines
+   * (cpu-interface.ts). ICC_IGRPEN<n> is not part of the choice: as in QEMU, a pending
+   * interrupt of a group disabled at the CPU interface still is the HPPI and blocks
+   * lower-priority ones of the other group (icc_no_enabled_hppi; measured on QEMU 7.2).
    */
   updateCpu(cpu: number): void {
     const p = this.private_[cpu];
-    const ci = this.cpuif.state[cpu];
-    const grpOk = (g: number): boolean =>
-      g === GROUP1 ? (this.gicdCtlr & 2) !== 0 && ci.igrpen1 !== 0 : (this.gicdCtlr & 1) !== 0 && ci.igrpen0 !== 0;
+    // GICD_CTLR.EnableGrp0 is bit 0 and EnableGrp1 bit 1: bit `group` enables that group.
+    const grpEnabled = this.gicdCtlr & 3;
     const h = this.hppi[cpu];
     h.intid = INTID_SPURIOUS;
-    h.prio = 0x100;
+    h.prio = 0xff;
     h.group = 0;
     let cand = (p.pending | (p.level & ~p.edge)) & p.enabled & ~p.active;
     while (cand !== 0) {
       const i = 31 - Math.clz32(cand & -cand);
       cand &= cand - 1;
       const g = (p.group >>> i) & 1;
-      if (p.priority[i] < h.prio && grpOk(g)) {
+      if (p.priority[i] < h.prio && (grpEnabled >>> g) & 1) {
         h.intid = i;
         h.prio = p.priority[i];
         h.group = g;
@@ -174,7 +228,7 @@ export class Gic {
     for (let i = 32; i < this.spiLimit; i++) {
       if (this.spiTarget[i] !== cpu || !this.spiEnabled[i] || this.spiActive[i]) continue;
       if (!this.spiPending[i] && !(this.spiLevel[i] && !this.spiEdge[i])) continue;
-      if (this.spiPriority[i] < h.prio && grpOk(this.spiGroup[i])) {
+      if (this.spiPriority[i] < h.prio && (grpEnabled >>> this.spiGroup[i]) & 1) {
         h.intid = i;
         h.prio = this.spiPriority[i];
         h.group = this.spiGroup[i];
@@ -210,6 +264,20 @@ export class Gic {
 
   groupOf(cpu: number, intid: number): number {
     return intid < 32 ? (this.private_[cpu].group >>> intid) & 1 : this.spiGroup[intid];
+  }
+
+  /** Priority byte of INTID as configured for this CPU (0 for INTIDs not implemented). */
+  priorityOf(cpu: number, intid: number): number {
+    if (intid < 32) return this.private_[cpu].priority[intid];
+    return intid < NUM_IRQS ? this.spiPriority[intid] : 0;
+  }
+
+  /** Report a trace event (no-op unless tracing). */
+  emit(kind: GicTraceKind, cpu: number, intid: number, sender?: number): void {
+    const t = this.trace;
+    if (!t) return;
+    const e = { timeNs: Math.floor(t.nowNs()), cpu, kind, intid, prio: this.priorityOf(cpu, intid) };
+    t.sink(sender === undefined ? e : { ...e, sender });
   }
 
   /** Acknowledge: pending → active (a still-asserted level source stays pending). */

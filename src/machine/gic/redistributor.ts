@@ -1,14 +1,17 @@
 import type { MmioDevice } from '../bus';
 import type { Gic, PrivateIrqs } from './gic';
-import { PRIORITY_MASK } from './gic';
 import { GICR_STRIDE } from '../memory-map';
 import * as R from './registers';
+
+/** GICR_CTLR: CES (bit 1, "clear enable supported") reads 1 on QEMU 7.2 (measured); EnableLPIs stays 0. */
+const GICR_CTLR_VALUE = 0x2;
 
 /**
  * A region of redistributor frames (RD_base + SGI_base, 0x20000 bytes per CPU) for CPUs
  * [first, first + count): SGI/PPI configuration, GICR_TYPER affinity, GICR_WAKER. QEMU
  * hw/intc/arm_gicv3_redist.c. LPIs are not modelled (GICR_PROPBASER etc. are RAZ/WI),
  * although GICR_TYPER.PLPIS reads 1 as on QEMU virt, whose ITS we do not provide either.
+ * With a single security state GICR_IGRPMODR0 and GICR_NSACR are RAZ/WI (measured).
  */
 export class RedistributorRegion implements MmioDevice {
   constructor(
@@ -26,9 +29,9 @@ export class RedistributorRegion implements MmioDevice {
     const off = offset % GICR_STRIDE;
     const p = this.gic.private_[cpu];
     if (off >= R.GICR_SGI_OFFSET) return this.readSgi(cpu, p, off - R.GICR_SGI_OFFSET, size);
-    if (off >= R.GICR_IDREGS && off < R.GICR_IDREGS + 48) return R.GIC_ID_REGS[(off - R.GICR_IDREGS) >> 2];
+    if (off >= R.GICR_IDREGS && off < R.GICR_IDREGS + 48) return R.GICR_ID_REGS[(off - R.GICR_IDREGS) >> 2];
     switch (off) {
-      case R.GICR_CTLR: return p.ctlr;
+      case R.GICR_CTLR: return GICR_CTLR_VALUE;
       case R.GICR_IIDR: return R.GIC_IIDR_VALUE;
       case R.GICR_TYPER: return this.typerLow(cpu);
       case R.GICR_TYPER + 4: return this.gic.cpus[cpu].mpidr & 0x00ffffff; // Aff2.Aff1.Aff0 (Aff3 = 0)
@@ -59,7 +62,6 @@ export class RedistributorRegion implements MmioDevice {
       case R.GICR_ICACTIVER0: return p.active >>> 0;
       case R.GICR_ICFGR0: return 0xaaaaaaaa; // SGIs are always edge-triggered
       case R.GICR_ICFGR1: return this.icfgr1(p);
-      case R.GICR_IGRPMODR0: return p.grpmod >>> 0;
       default: void cpu; return 0;
     }
   }
@@ -79,9 +81,6 @@ export class RedistributorRegion implements MmioDevice {
       return this.gic.updateCpu(cpu);
     }
     switch (off) {
-      case R.GICR_CTLR:
-        p.ctlr = 0; // EnableLPIs cannot be set: no LPIs
-        return;
       case R.GICR_WAKER:
         // ProcessorSleep (bit 1) is writable; ChildrenAsleep (bit 2) follows it at once
         // because this model is synchronous (QEMU does the same).
@@ -94,7 +93,8 @@ export class RedistributorRegion implements MmioDevice {
 
   private writeSgi(p: PrivateIrqs, off: number, size: number, value: number): void {
     if (off >= R.GICR_IPRIORITYR && off < R.GICR_IPRIORITYR + 32) {
-      for (let b = 0; b < size; b++) p.priority[off - R.GICR_IPRIORITYR + b] = (value >>> (b * 8)) & PRIORITY_MASK;
+      // All 8 bits are kept, as QEMU does (the CPU interface implements 5; see PRIORITY_MASK).
+      for (let b = 0; b < size; b++) p.priority[off - R.GICR_IPRIORITYR + b] = (value >>> (b * 8)) & 0xff;
       return;
     }
     const v = value | 0;
@@ -112,7 +112,6 @@ export class RedistributorRegion implements MmioDevice {
         p.edge = 0x0000ffff | edge;
         return;
       }
-      case R.GICR_IGRPMODR0: p.grpmod = v; return;
       default: return;
     }
   }

@@ -44,5 +44,10 @@ export const GICR_NSACR = 0x0e00;
 export const GICD_TYPER_VALUE = 0x037a0007;
 /** GICD_IIDR/GICR_IIDR: Arm (0x43b), ProductID 0, r0p0, as QEMU gicv3_iidr(). */
 export const GIC_IIDR_VALUE = 0x43b;
-/** GICD/GICR ID registers from 0xFFD0 (PIDR4..7, PIDR0..3, CIDR0..3); PIDR2 = 0x3b: ArchRev 3. */
+/**
+ * GICD ID registers from 0xFFD0 (PIDR4..7, PIDR0..3, CIDR0..3); PIDR2 = 0x3b: ArchRev 3.
+ * QEMU gicv3_idreg() with PIDR0 = 0x92 for the distributor.
+ */
 export const GIC_ID_REGS = [0x44, 0, 0, 0, 0x92, 0xb4, 0x3b, 0, 0x0d, 0xf0, 0x05, 0xb1];
+/** The same for a redistributor: PIDR0 = 0x93 (QEMU GICV3_PIDR0_REDIST; measured on 7.2). */
+export const GICR_ID_REGS = [0x44, 0, 0, 0, 0x93, 0xb4, 0x3b, 0, 0x0d, 0xf0, 0x05, 0xb1];
