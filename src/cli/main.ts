@@ -3,9 +3,10 @@ import type { CliCommand } from './command';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, oneLine } from './exit';
 import { packageVersion } from './package-root';
 import { runCommand } from './run';
+import { serveCommand } from './serve';
 
 /** Every subcommand, in the order `--help` lists them. */
-const COMMANDS: readonly CliCommand[] = [runCommand];
+const COMMANDS: readonly CliCommand[] = [runCommand, serveCommand];
 
 /**
  * The CLI entry point used by bin/kgdb-lab.js. Never rejects: the outcome is left in

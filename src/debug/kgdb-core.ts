@@ -16,8 +16,12 @@ export interface GuestKgdb {
   handleException: number;
   /** kgdb_nmicallback(int cpu, void *regs). */
   nmiCallback: number;
-  /** INTID of the guest's roundup SGI (the value of its `kgdb_roundup_sgi`). */
-  roundupSgi: number;
+  /**
+   * INTID of the guest's roundup SGI: reads its `kgdb_roundup_sgi` now (the guest sets it
+   * when it registers the IPI, so it is read at each roundup, not at load). Undefined when
+   * the guest has not published one yet.
+   */
+  roundupSgi(): number | undefined;
 }
 
 /** A CPU's part in the current debugger entry (Linux: kgdb_info[cpu].exception_state). */
@@ -157,7 +161,7 @@ export class KgdbCore {
     inf.takenAs = mask.rpr < 0x60 ? 'nmi' : 'irq';
     inf.late = this.timedOut;
     this.event(inf.late ? 'arrived-late' : 'entered-slave', cpu, {
-      intid: this.opts.guest?.roundupSgi,
+      intid: this.opts.guest?.roundupSgi(),
       takenAs: inf.takenAs,
       pmr: mask.pmr,
       irqMasked: mask.irqMasked,
@@ -188,10 +192,12 @@ export class KgdbCore {
     this.waiting = true;
     const g = this.opts.guest;
     const targets = this.online().filter((c) => c !== master && this.info[c].role === 'none');
-    if (g && targets.length > 0) {
+    const sgi = g?.roundupSgi();
+    if (sgi === undefined && targets.length > 0) this.notice('kgdb-lab: the guest has not published kgdb_roundup_sgi yet: no roundup');
+    if (sgi !== undefined && targets.length > 0) {
       for (const c of targets) this.info[c].roundingUp = true;
-      this.port.sendSgi(master, g.roundupSgi, targets);
-      this.event('sgi-sent', master, { intid: g.roundupSgi, cpus: targets });
+      this.port.sendSgi(master, sgi, targets);
+      this.event('sgi-sent', master, { intid: sgi, cpus: targets });
       this.cancelTimeout = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => this.onTimeout());
     }
     this.checkAllArrived();

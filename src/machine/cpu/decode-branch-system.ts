@@ -179,6 +179,9 @@ function exceptionReturn(c: Cpu, pc: number): void {
   // State exception at the target, as the next instruction would (PSTATE.IL).
   const target = Number(c.elr & 0xffffffffffffn);
   c.exclAddr = -1;
+  // An exception return sets the Event Register (ARM ARM D1.6.1, "The Event Register"), so a
+  // WFE loop interrupted between its load-exclusive and its WFE re-checks instead of sleeping.
+  c.event = true;
   if (m !== 5 && m !== 4 && m !== 0) {
     c.pc = target;
     c.raiseSync(target, EC_ILLEGAL_STATE, 0);
