@@ -78,6 +78,9 @@ export interface IccAccess {
  * The banked stack pointers SP_EL0/SP_EL1 live in spBank and are swapped into slot 32
  * when PSTATE.SPSel or the EL changes. NZCV are separate 0/1 ints, as QEMU keeps them.
  */
+/** A page-array placeholder before the first fetch. */
+const NO_PAGE: Exec[] = [];
+
 export class Cpu {
   readonly lo = new Int32Array(34);
   readonly hi = new Int32Array(34);
@@ -340,20 +343,22 @@ export class Cpu {
    */
   private execute(): void {
     const code = this.host.code;
-    let page: Exec[] | undefined;
+    let page: Exec[] = NO_PAGE;
     let pageBase = -4096;
     let qn = this.qn;
     while (qn < this.limit) {
       const pc = this.pc;
       let off = pc - pageBase;
-      if (off < 0 || off >= 4096 || page === undefined) {
-        page = code.page(pc);
-        if (page === undefined || (pc & 3) !== 0) {
+      if (off < 0 || off >= 4096 || (off & 3) !== 0) {
+        const p = (pc & 3) === 0 ? code.page(pc) : undefined;
+        if (p === undefined) {
+          // Outside RAM (flash), or a misaligned PC: no cached page to run from.
           this.qn = qn;
           this.executeOutsideRam(pc);
           qn++;
           continue;
         }
+        page = p;
         pageBase = pc - (pc & 0xfff);
         off = pc - pageBase;
       }
