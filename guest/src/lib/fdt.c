@@ -191,3 +191,27 @@ const void *fdt_getprop(const void *fdt, int offset, const char *name, u32 *len)
 	}
 	return NULL;
 }
+
+bool fdt_node_is_compatible(const void *fdt, int offset, const char *compat)
+{
+	u32 len;
+	const char *list = fdt_getprop(fdt, offset, "compatible", &len);
+	if (!list)
+		return false;
+	/* A string list: NUL-terminated strings back to back. */
+	for (u32 pos = 0; pos < len;) {
+		const char *s = list + pos;
+		size_t n = strnlen(s, len - pos);
+		if (n == strlen(compat) && strncmp(s, compat, n) == 0)
+			return true;
+		pos += (u32)n + 1;
+	}
+	return false;
+}
+
+unsigned int fdt_get_cells(const void *fdt, int offset, const char *name, unsigned int def)
+{
+	u32 len;
+	const u32 *p = fdt_getprop(fdt, offset, name, &len);
+	return p && len == 4 ? fdt32_to_cpu(*p) : def;
+}

@@ -1,7 +1,12 @@
 /*
  * A small vsnprintf: %d %i %u %x %X %c %s %p %%, flags '-', '0', '+', a width (digits or
- * '*'), length modifiers h hh l ll z. Returns the length the full output would have had.
+ * '*'), length modifiers h hh l ll z, and three of Linux's pointer extensions
+ * (lib/vsprintf.c): %pS (symbol+0xoff/0xsize), %ps (symbol) and %*pbl (a bitmap of
+ * `width` bits as a range list, e.g. "0-3,6"). Returns the length the full output would
+ * have had.
  */
+#include <kgdb-lab/cpumask.h>
+#include <kgdb-lab/kallsyms.h>
 #include <kgdb-lab/kernel.h>
 #include <kgdb-lab/string.h>
 
@@ -47,6 +52,17 @@ static void number(struct sink *s, u64 v, unsigned int base, bool upper, char si
 		pad(s, '0', width - len);
 	while (n)
 		put(s, tmp[--n]);
+	if (left)
+		pad(s, ' ', width - len);
+}
+
+static void puts_padded(struct sink *s, const char *str, int width, bool left)
+{
+	int len = (int)strlen(str);
+	if (!left)
+		pad(s, ' ', width - len);
+	while (*str)
+		put(s, *str++);
 	if (left)
 		pad(s, ' ', width - len);
 }
@@ -115,9 +131,27 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			number(&s, v, *p == 'u' ? 10 : 16, *p == 'X', 0, width, left, zero, false);
 			break;
 		}
-		case 'p':
-			number(&s, (u64)va_arg(ap, void *), 16, false, 0, width, left, zero, true);
+		case 'p': {
+			void *ptr = va_arg(ap, void *);
+			char tmp[KSYM_SYMBOL_LEN];
+			if (p[1] == 'S' || p[1] == 's') {
+				if (p[1] == 'S')
+					sprint_symbol(tmp, (unsigned long)ptr);
+				else
+					sprint_symbol_no_offset(tmp, (unsigned long)ptr);
+				p++;
+				puts_padded(&s, tmp, width, left);
+			} else if (p[1] == 'b' && p[2] == 'l') {
+				/* Only CPU masks are printed this way here; width is their bit count. */
+				char list[4 * NR_CPUS];
+				cpumask_print_list(list, sizeof(list), (const struct cpumask *)ptr);
+				p += 2;
+				puts_padded(&s, list, 0, false);
+			} else {
+				number(&s, (u64)ptr, 16, false, 0, width, left, zero, true);
+			}
 			break;
+		}
 		case 'c': {
 			char c = (char)va_arg(ap, int);
 			if (!left)
@@ -129,15 +163,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		case 's': {
 			const char *str = va_arg(ap, const char *);
-			if (!str)
-				str = "(null)";
-			int len = (int)strlen(str);
-			if (!left)
-				pad(&s, ' ', width - len);
-			while (*str)
-				put(&s, *str++);
-			if (left)
-				pad(&s, ' ', width - len);
+			puts_padded(&s, str ? str : "(null)", width, left);
 			break;
 		}
 		case '%':

@@ -24,6 +24,10 @@ int fdt_next_child(const void *fdt, int parent, int prev);
 const char *fdt_node_name(const void *fdt, int offset);
 /* Property value of the node at offset, or NULL; *len gets its length in bytes. */
 const void *fdt_getprop(const void *fdt, int offset, const char *name, u32 *len);
+/* True if the node's "compatible" string list contains compat. */
+bool fdt_node_is_compatible(const void *fdt, int offset, const char *compat);
+/* A one-cell property (e.g. "#address-cells") of the node, or def when absent. */
+unsigned int fdt_get_cells(const void *fdt, int offset, const char *name, unsigned int def);
 /* Big-endian cell helpers. */
 u32 fdt32_to_cpu(u32 v);
 /* Read a #cells-wide number (1 or 2 cells) from a property value. */

@@ -25,4 +25,24 @@ typedef __builtin_va_list va_list;
 #define va_arg(ap, type) __builtin_va_arg(ap, type)
 #define va_end(ap) __builtin_va_end(ap)
 
+/* Errno values used by the kernel's return codes (include/uapi/asm-generic/errno-base.h). */
+#define EPERM 1
+#define ENOENT 2
+#define EIO 5
+#define E2BIG 7
+#define EAGAIN 11
+#define ENOMEM 12
+#define EFAULT 14
+#define EBUSY 16
+#define EEXIST 17
+#define ENODEV 19
+#define EINVAL 22
+#define ETIMEDOUT 110
+
+/* Signal numbers passed to kgdb_handle_exception (include/uapi/asm-generic/signal.h). */
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGSEGV 11
+
 #endif
