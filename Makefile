@@ -1,6 +1,7 @@
 # kgdb-lab: build, run and test. See README.md for what each target is for.
 #
-#   make run     build and run the bundled guest (needs only node + npm)
+#   make run     build, then serve the bundled guest to gdb (kgdb-lab serve: 4 CPUs,
+#                hardlockup scenario, pseudo-NMI roundup, 127.0.0.1:1234); needs only node + npm
 #   make test    everything the CI runs: deps, build, guest tests, guest image
 #                reproducibility, jest, typecheck
 #
@@ -23,7 +24,8 @@ BUILD_STAMP := dist/.build-stamp
 # Directories too: deleting a source file changes its directory's mtime and forces a rebuild.
 TS_SOURCES := $(shell find src -name '*.ts' -o -type d)
 
-# Extra arguments for `make run`, e.g. make run RUN_ARGS='--cpus 2 --icount'.
+# Extra arguments for `make run` (options of `kgdb-lab serve`), e.g.
+# make run RUN_ARGS='--roundup ipi --port 4321'.
 RUN_ARGS ?=
 
 .PHONY: deps node-deps host-tools build typecheck run guest guest-check guest-tests test bench clean
@@ -65,9 +67,10 @@ $(BUILD_STAMP): $(NODE_STAMP) $(TS_SOURCES) tsconfig.json tsconfig.build.json
 typecheck: $(NODE_STAMP)
 	npx tsc -p tsconfig.json --noEmit
 
-## run: run the bundled guest; needs only node and the npm packages.
+## run: serve the bundled guest to gdb (kgdb-lab serve; it prints the gdb command that
+## attaches); needs only node and the npm packages. The guest's console is this terminal.
 run: build
-	node bin/kgdb-lab.js run $(RUN_ARGS)
+	node bin/kgdb-lab.js serve $(RUN_ARGS)
 
 ## guest: build the bundled guest image (guest/kgdb-lab-guest.elf).
 guest: host-tools

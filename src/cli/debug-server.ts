@@ -25,6 +25,22 @@ export interface DebugServer {
   close(): Promise<void>;
 }
 
+/**
+ * The board's debug port plus MachinePort.interruptPending, which the core uses to keep
+ * interrupts out of a single step: the CPU's IRQ/FIQ inputs (the GIC's signals, after
+ * priority masking by ICC_PMR_EL1) against PSTATE.I/F, the test Cpu.checkInterrupts makes
+ * before each instruction (Cpu.wfeWakeable is that test).
+ */
+class ServeDebugPort extends BoardDebugPort {
+  constructor(private readonly b: Board) {
+    super(b);
+  }
+
+  interruptPending(cpu: number): boolean {
+    return this.b.cpus[cpu].wfeWakeable();
+  }
+}
+
 /** The loopback addresses `--host` may name without a warning. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -47,13 +63,34 @@ export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefi
 }
 
 /**
+ * gdb's time limit for a reply, seconds, in the attach command we print. gdb's default (2 s)
+ * is shorter than a roundup can take: under --icount machine time may run slower than host
+ * time, and a roundup that times out waits --roundup-timeout of machine time before gdb
+ * gets its stop reply; gdb would give up and misread the late replies.
+ */
+export const GDB_REMOTE_TIMEOUT_S = 30;
+
+/**
+ * The line `serve` prints once it listens: where, and the gdb command line that attaches
+ * (`kgdb-lab: listening for gdb on HOST:PORT; attach with: gdb-multiarch ELF -ex ...`).
+ * The loopback address is left out of `target remote` (gdb's `:PORT` means localhost).
+ */
+export function readyLine(address: ListenAddress, elfPath: string | undefined): string {
+  const shownHost = address.host === '127.0.0.1' ? '' : address.host.includes(':') ? `[${address.host}]` : address.host;
+  return (
+    `kgdb-lab: listening for gdb on ${address.host}:${address.port}; attach with: ` +
+    `gdb-multiarch ${elfPath ?? 'KERNEL.elf'} -ex 'set remotetimeout ${GDB_REMOTE_TIMEOUT_S}' -ex 'target remote ${shownHost}:${address.port}'`
+  );
+}
+
+/**
  * Wire the machine, the kgdb debug core and the RSP server together and start listening.
  * Prints the ready line (address and the gdb command to attach) on stderr.
  * @throws Error (EADDRINUSE…) when the address cannot be bound
  */
 export async function startDebugServer(o: DebugServerOptions): Promise<DebugServer> {
   const log = o.logger.child({ component: 'kgdb' });
-  const port = new BoardDebugPort(o.board);
+  const port = new ServeDebugPort(o.board);
   const guest = findGuestKgdb(o.image, o.board);
   const notice = (text: string): void => void process.stderr.write(`${text}\n`);
   let target: KgdbGdbTarget | undefined;
@@ -66,7 +103,6 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
   target = new KgdbGdbTarget(core, port, notice, (addr) => formatSymbol(o.image, addr));
   if (!guest) notice('kgdb-lab: the guest has no kgdb entry points (kgdb_handle_exception, kgdb_nmicallback, kgdb_roundup_sgi): gdb will halt every CPU from outside');
   if (!LOOPBACK.has(o.host)) notice(`kgdb-lab: warning: listening on ${o.host}: anyone who can reach this port controls the guest`);
-  if (o.wait) core.haltNow('held at the first instruction (--wait)');
   const server = new RspServer(target, {
     host: o.host,
     port: o.port,
@@ -74,7 +110,8 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     trace: o.traceRsp ? (ev) => notice(`rsp ${formatTraceEvent(ev)}`) : undefined,
   });
   const address = await server.listen();
-  const shownHost = address.host === '127.0.0.1' ? '' : address.host;
-  notice(`kgdb-lab: listening for gdb on ${address.host}:${address.port}; attach with: gdb-multiarch ${o.image.path ?? 'KERNEL.elf'} -ex 'target remote ${shownHost}:${address.port}'`);
+  notice(readyLine(address, o.image.path));
+  // After the ready line, so the user reads where to attach before why the machine waits.
+  if (o.wait) core.haltNow('held at the first instruction (--wait)');
   return { address, close: () => server.close() };
 }

@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
 import type { CliCommand } from './command';
-import { UsageError } from './exit';
+import { EXIT_SIGINT, EXIT_SIGTERM, UsageError, oneLine } from './exit';
 import { machineOptionsFrom, parseWholeNumber, withMachineOptions, type MachineOptions } from './options';
 import { BUNDLED_KERNEL } from './package-root';
 import { createLogger } from '../log';
-import { prepareMachine } from './run';
+import { exitStatusFor, prepareMachine } from './run';
 import { forwardStdin } from './console-io';
 
 /** Scenarios of the bundled guest (guest/src: kgdb_lab.scenario=NAME). */
@@ -12,7 +12,7 @@ export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'bre
 export const DEFAULT_ROUNDUP_TIMEOUT_MS = 1000;
 
 /** The options `serve` adds to the shared table. */
-const SERVE_OPTIONS = {
+export const SERVE_OPTIONS = {
   roundup: {
     type: 'string',
     choices: ['nmi', 'ipi'],
@@ -77,6 +77,16 @@ function argvGiven(flag: string): boolean {
   return process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
 }
 
+/** Why the CLI itself halted the machine, if it did (as `run`). */
+type HaltCause = 'timeout' | 'SIGINT' | 'SIGTERM' | undefined;
+
+/**
+ * Build the machine, start the debug server, run until the guest powers off or the CLI
+ * halts it (`--timeout`, SIGINT, SIGTERM), then close the server.
+ * @returns the exit status, as `run` maps it (exitStatusFor): 0 power-off, 124 timeout,
+ *   130/143 SIGINT/SIGTERM, 1 otherwise
+ * @throws UsageError for an unusable kernel, or an address that cannot be listened on
+ */
 async function serve(argv: Record<string, unknown>): Promise<number> {
   const opts = machineOptionsFrom(argv);
   const logger = createLogger({ level: opts.logLevel });
@@ -101,15 +111,36 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new UsageError(`cannot listen on ${argv.host}: ${err.code}`);
     throw e;
   }
+
+  let cause: HaltCause;
+  const halt = (why: Exclude<HaltCause, undefined>): void => {
+    // A second Ctrl-C: the machine did not stop in time, so stop the process itself.
+    if (cause !== undefined && why !== 'timeout') process.exit(why === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM);
+    cause ??= why;
+    board.halt();
+  };
+  const timer = opts.timeoutSec === undefined ? undefined : setTimeout(() => halt('timeout'), opts.timeoutSec * 1000);
+  const onSigint = (): void => halt('SIGINT');
+  const onSigterm = (): void => halt('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   const stopStdin = forwardStdin((bytes) => board.consoleInput(bytes), logger);
   let exit;
   try {
     exit = await board.run();
   } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     stopStdin();
     trace?.flush();
+    await server.close();
   }
-  await server.close();
-  logger.info({ reason: exit.reason, detail: exit.detail }, 'machine exited');
-  return exit.reason === 'system-off' || exit.reason === 'system-reset' ? 0 : 1;
+  const status = exitStatusFor(exit, cause);
+  logger.info({ reason: exit.reason, detail: exit.detail, haltedBy: cause ?? null, status }, 'machine exited');
+  if (cause === 'timeout') process.stderr.write(`kgdb-lab: timeout: halted the machine after ${opts.timeoutSec} s of host time\n`);
+  else if (cause !== undefined) process.stderr.write(`kgdb-lab: ${cause}: halted the machine\n`);
+  else if (exit.reason === 'system-reset') process.stderr.write('kgdb-lab: guest requested PSCI SYSTEM_RESET; reboot is not modelled, so the run ends here\n');
+  else if (exit.reason === 'stopped' || exit.reason === 'halted') process.stderr.write(`kgdb-lab: machine stopped: ${oneLine(exit.detail)}\n`);
+  return status;
 }

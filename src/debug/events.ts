@@ -9,7 +9,8 @@ export type RoundupEventKind =
   | 'entered-slave' // a CPU answered the roundup (kgdb_nmicallback)
   | 'timed-out' // the roundup wait ran out with CPUs missing
   | 'arrived-late' // a CPU answered after the timeout, while the debugger was active
-  | 'released'; // the debugger let every CPU go
+  | 'released' // the debugger let every CPU go
+  | 'step-interrupted'; // a step of the master took an interrupt first: its handler runs, then the step is retried
 
 export interface RoundupEvent {
   /** Machine time, µs. */
@@ -25,6 +26,8 @@ export interface RoundupEvent {
   irqMasked?: boolean;
   /** For sgi-sent: target CPUs; for timed-out: the CPUs that did not arrive. */
   cpus?: number[];
+  /** For step-interrupted: the pc being stepped. */
+  pc?: number;
   /** Signal number for entered-master. */
   signo?: number;
 }

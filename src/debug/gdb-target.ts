@@ -95,7 +95,13 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     // kgdb removes every breakpoint and lets the machine run on D, k, or a lost connection.
     this.waiter = null;
     this.core.detach();
-    this.notice(`kgdb-lab: gdb ${reason === 'connection-lost' ? 'disconnected' : 'detached'}; the machine runs on, breakpoints removed`);
+    const what: Record<DisconnectReason, string> = {
+      detach: 'detached',
+      kill: 'sent kill (kgdb never kills the machine)',
+      'connection-lost': 'disconnected',
+      error: 'session ended on a protocol error',
+    };
+    this.notice(`kgdb-lab: gdb ${what[reason]}; the machine runs on, breakpoints removed`);
   }
 
   // ---- BaseOps ----
@@ -123,7 +129,7 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   writeRegister(cpu: number, reg: CoreRegId, value: bigint): void {
     this.checkCpu(cpu);
     const r = this.core.registers(cpu);
-    if (!r) throw TargetError.errno(Errno.EINVAL, `CPU ${cpu} is not rounded up: its registers are unavailable and cannot be written`);
+    if (!r) throw TargetError.errno(Errno.EINVAL, `CPU ${cpu} has no registers to write: ${this.core.describe(cpu)}`);
     if (reg < 31) r.x[reg] = value;
     else if (reg === REG_SP) r.sp = value;
     else if (reg === REG_PC) r.pc = value;

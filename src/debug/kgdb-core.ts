@@ -1,3 +1,4 @@
+import { AddressHooks } from './address-hooks';
 import { BreakpointError, KGDB_COMPILED_BRK, SoftwareBreakpoints } from './breakpoints';
 import type { RoundupEvent, RoundupEventKind } from './events';
 import type { CpuRegisters, MachinePort } from './machine-port';
@@ -9,6 +10,9 @@ export const SIGILL = 4;
 export const SIGTRAP = 5;
 export const SIGBUS = 7;
 export const SIGSEGV = 11;
+
+/** Interrupts a single step lets run before giving up and stopping on the vector. */
+const MAX_INTERRUPTS_PER_STEP = 16;
 
 /** Where the guest's kgdb entry points are (ELF symbol addresses), if it has them. */
 export interface GuestKgdb {
@@ -41,6 +45,15 @@ export interface StopInfo {
   reason: 'swbreak' | 'compiled-break' | 'signal' | 'step' | 'halted';
   /** One line for humans (also sent to gdb as console output). */
   detail: string;
+}
+
+/** A single step of the master that has not completed yet. */
+interface StepInProgress {
+  cpu: number;
+  /** 'run': the master runs (back to the stepped pc, or an interrupt handler); 'step': one instruction is pending. */
+  phase: 'run' | 'step';
+  /** Report the stop that ends the step. */
+  end(signo: number, reason: StopInfo['reason'], detail: string): void;
 }
 
 interface CpuInfo {
@@ -87,7 +100,15 @@ export class KgdbCore {
   private timedOut = false;
   private cancelTimeout: (() => void) | null = null;
   private stopInfo: StopInfo | undefined;
+  /** Cancels the "break-in not taken" alarm of a pending interrupt(); null when none is pending. */
   private breakInPending: (() => void) | null = null;
+  /** The single step in progress, if any. */
+  private step: StepInProgress | null = null;
+  private readonly hooks: AddressHooks;
+  /** The current entry is the guest's answer to gdb's interrupt request (SysRq-g we sent). */
+  private entryAnswersBreakIn = false;
+  /** Why the CPUs are held from outside (role 'halted'), for `info threads`. */
+  private haltWhy = '';
 
   constructor(
     private readonly port: MachinePort,
@@ -95,10 +116,11 @@ export class KgdbCore {
   ) {
     this.info = Array.from({ length: port.cpuCount }, () => ({ role: 'none', realView: false, signo: 0, late: false, roundingUp: false }));
     this.breakpoints = new SoftwareBreakpoints(port);
+    this.hooks = new AddressHooks(port);
     const g = opts.guest;
     if (g) {
-      port.hookAddress(g.handleException, (cpu) => this.onHandleException(cpu));
-      port.hookAddress(g.nmiCallback, (cpu) => this.onNmiCallback(cpu));
+      this.hooks.add(g.handleException, (cpu) => this.onHandleException(cpu));
+      this.hooks.add(g.nmiCallback, (cpu) => this.onNmiCallback(cpu));
     }
     this.breakpoints.activate();
   }
@@ -127,6 +149,17 @@ export class KgdbCore {
   private onHandleException(cpu: number): boolean {
     const r = this.port.registers(cpu);
     const inf = this.info[cpu];
+    const st = this.step;
+    if (st && st.cpu === cpu) {
+      // The stepped master trapped again (a breakpoint in the code it ran on the way back to
+      // the stepped instruction, e.g. an interrupt handler): the step ends in that new entry.
+      this.port.hold(cpu);
+      inf.ptRegs = Number(r.x[3]);
+      inf.signo = Number(r.x[1] & 0xffn);
+      inf.realView = false;
+      st.end(inf.signo, this.stopReason(cpu), `CPU ${cpu} trapped while stepping`);
+      return true;
+    }
     if (inf.role !== 'none') return false; // re-entry from inside the debugger: let the guest's own code run
     this.port.hold(cpu);
     inf.ptRegs = Number(r.x[3]);
@@ -166,7 +199,7 @@ export class KgdbCore {
       pmr: mask.pmr,
       irqMasked: mask.irqMasked,
     });
-    if (inf.late) this.notice(`KGDB: CPU ${cpu} arrived late, after the roundup timeout; it is now rounded up`);
+    if (inf.late) this.notice(`kgdb-lab: CPU ${cpu} answered the roundup late, after the timeout; it is now rounded up (gdb: maintenance flush register-cache, then info threads)`);
     this.checkAllArrived();
     return true;
   }
@@ -180,6 +213,7 @@ export class KgdbCore {
     this.breakpoints.deactivate();
     const mask = this.port.maskView(cpu);
     this.event('entered-master', cpu, { signo: inf.signo, pmr: mask.pmr, irqMasked: mask.irqMasked });
+    this.entryAnswersBreakIn = this.breakInPending !== null;
     if (this.breakInPending) {
       this.breakInPending();
       this.breakInPending = null;
@@ -215,8 +249,9 @@ export class KgdbCore {
     const missing = this.online().filter((c) => this.info[c].role === 'none');
     this.timedOut = true;
     this.event('timed-out', this.masterCpu, { cpus: missing });
-    // Linux prints this at KERN_CRIT from the master (kernel/debug/debug_core.c).
-    this.port.consoleWrite(`${this.printkStamp()}KGDB: Timed out waiting for secondary CPUs.\n`);
+    // Linux prints this at KERN_CRIT from the master (kernel/debug/debug_core.c); the
+    // "[cpuN] " after the stamp is the bundled guest's printk format (guest/src/kernel/printk.c).
+    this.port.consoleWrite(`${this.printkStamp()}[cpu${this.masterCpu}] KGDB: Timed out waiting for secondary CPUs.\n`);
     this.finishRoundup();
   }
 
@@ -228,7 +263,17 @@ export class KgdbCore {
     }
     const m = this.masterCpu;
     const inf = this.info[m];
-    this.stopInfo = { cpu: m, signo: inf.signo, reason: this.stopReason(m), detail: this.describeEntry(m) };
+    let reason = this.stopReason(m);
+    let signo = inf.signo;
+    if (this.entryAnswersBreakIn && reason === 'compiled-break') {
+      // The guest entered through the SysRq-g we sent for gdb's interrupt request (Ctrl-C).
+      // Linux's gdbstub would report the kgdb_breakpoint() SIGTRAP; gdb (and its user) expect
+      // an interrupt to stop with SIGINT, as QEMU's gdbstub and gdbserver report it. With a
+      // SIGTRAP gdb would also hide the inlined arch_kgdb_breakpoint() frame.
+      reason = 'signal';
+      signo = SIGINT;
+    }
+    this.stopInfo = { cpu: m, signo, reason, detail: this.describeEntry(m) };
     this.opts.onStop(this.stopInfo);
   }
 
@@ -252,11 +297,13 @@ export class KgdbCore {
   /**
    * Registers of a CPU as gdb should see them: the pt_regs it entered with (master,
    * slaves), its real registers when held from outside, or undefined when it is not
-   * rounded up (gdb shows <unavailable>; real kgdb would show stale idle-task registers).
+   * rounded up (gdb shows <unavailable>; real kgdb would show stale idle-task registers)
+   * or is powered off (a CPU that PSCI has not started has no context to show).
    */
   registers(cpu: number): CpuRegisters | undefined {
     const inf = this.info[cpu];
     if (inf.role === 'none') return undefined;
+    if (inf.role === 'halted' && !this.port.isOnline(cpu)) return undefined;
     if (inf.realView || inf.ptRegs === undefined) return this.port.registers(cpu);
     const b = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
     return b ? decodePtRegs(b) : undefined;
@@ -269,6 +316,7 @@ export class KgdbCore {
   setRegisters(cpu: number, regs: CpuRegisters): void {
     const inf = this.info[cpu];
     if (inf.role === 'none') throw new Error(`CPU ${cpu} is not rounded up: its registers cannot be written`);
+    if (!this.port.isOnline(cpu)) throw new Error(`CPU ${cpu} is powered off: it has no registers to write`);
     if (inf.realView || inf.ptRegs === undefined) return this.port.setRegisters(cpu, regs);
     if (cpu !== this.masterCpu) throw new Error(`only the master CPU's registers can be written (kgdb: G/P apply to the current thread)`);
     const prev = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
@@ -280,7 +328,9 @@ export class KgdbCore {
   describe(cpu: number): string {
     const inf = this.info[cpu];
     const st = this.port.cpuState(cpu);
-    if (!this.guestHasKgdb) return st === 'off' ? 'powered off' : 'halted (no kgdb in guest)';
+    // A held CPU's run state is 'held' whatever it was before; isOnline sees through that.
+    if (!this.port.isOnline(cpu)) return 'powered off';
+    if (!this.guestHasKgdb) return inf.role === 'halted' ? 'halted (no kgdb in guest)' : 'running (no kgdb in guest)';
     switch (inf.role) {
       case 'master':
         return 'master';
@@ -290,9 +340,8 @@ export class KgdbCore {
       case 'next-master':
         return 'trapped, waiting to be master';
       case 'halted':
-        return st === 'off' ? 'powered off' : 'halted from outside: break-in not taken';
+        return this.haltWhy;
       default:
-        if (st === 'off') return 'powered off';
         if (st === 'stopped') return 'stopped by the emulator';
         return this.port.maskView(cpu).irqMasked || this.port.maskView(cpu).pmr <= 0x60
           ? `not rounded up (IRQs masked${this.timedOut ? ', timed out' : ''})`
@@ -370,39 +419,79 @@ export class KgdbCore {
    * Single-step the master with the others held (kgdb keeps dbg_slave_lock during a step).
    * The master returns from the debugger (or, if already held from outside, just runs) and
    * is held again after retiring exactly one instruction at the stepped pc.
+   *
+   * An interrupt that is pending when the master resumes would be taken instead of the
+   * instruction, and the step would end on the exception vector (arm64 Linux kgdb users
+   * know this as "stepping into the IRQ handler"). As debuggers that step kernels usually
+   * do (QEMU's gdbstub keeps interrupts out of a step, FreeBSD and illumos kmdb mask them),
+   * the user gets the instruction instead: when an interrupt is pending at the stepped pc
+   * (MachinePort.interruptPending), the master takes it and runs the handler, the others
+   * still held, and the instruction is stepped once the master is back at it, up to
+   * MAX_INTERRUPTS_PER_STEP times. Ctrl-C (interrupt()) ends such a step where the master is.
    */
   private stepMaster(m: number): void {
     const inf = this.info[m];
     this.waiting = true; // gdb waits for the stop
     this.breakpoints.activate();
-    const finish = (): void => {
+    let removeHook: (() => void) | null = null;
+    let interruptsSkipped = 0;
+    const step: StepInProgress = {
+      cpu: m,
+      phase: 'run',
+      end: (signo, reason, detail) => {
+        this.step = null;
+        removeHook?.();
+        removeHook = null;
+        this.breakpoints.deactivate();
+        this.waiting = false;
+        this.stopInfo = { cpu: m, signo, reason, detail };
+        this.opts.onStop(this.stopInfo);
+      },
+    };
+    this.step = step;
+    const finished = (): void => {
       inf.realView = true;
       inf.ptRegs = undefined;
-      this.breakpoints.deactivate();
-      this.waiting = false;
-      this.stopInfo = { cpu: m, signo: SIGTRAP, reason: 'step', detail: `CPU ${m} stepped` };
-      this.opts.onStop(this.stopInfo);
+      step.end(SIGTRAP, 'step', `CPU ${m} stepped`);
+    };
+    /**
+     * Step the held master at `pc`. If it would take an interrupt first, let it: the handler
+     * runs and returns to `pc`, where the master is held again and this is tried once more.
+     */
+    const stepAt = (pc: number): void => {
+      if (this.port.interruptPending?.(m) && interruptsSkipped < MAX_INTERRUPTS_PER_STEP) {
+        interruptsSkipped++;
+        this.event('step-interrupted', m, { pc });
+        return runTo(pc);
+      }
+      step.phase = 'step';
+      this.port.stepOne(m, finished);
+    };
+    /** Let the master run (the others stay held) until it is about to execute `pc`, then step it. */
+    const runTo = (pc: number): void => {
+      step.phase = 'run';
+      removeHook = this.hooks.add(pc, (cpu) => {
+        if (cpu !== m) return false;
+        removeHook?.();
+        removeHook = null;
+        this.port.hold(cpu);
+        stepAt(pc);
+        return true;
+      });
+      this.port.release(m);
     };
     if (inf.realView || inf.ptRegs === undefined) {
-      this.port.stepOne(m, finish);
+      stepAt(Number(this.port.registers(m).pc));
       return;
     }
     const target = this.ptRegsPc(m);
     if (target === undefined) throw new Error('master pt_regs unreadable');
-    // Return from kgdb_handle_exception; hold the master when it gets back to the stepped pc.
-    const hook = (cpu: number): boolean => {
-      if (cpu !== m) return false;
-      this.port.unhookAddress(target);
-      this.port.hold(cpu);
-      this.port.stepOne(cpu, finish);
-      return true;
-    };
+    // Return from kgdb_handle_exception with "handled"; hold the master back at the stepped pc.
     const r = this.port.registers(m);
     r.x[0] = 0n;
     r.pc = r.x[30];
     this.port.setRegisters(m, r);
-    this.port.hookAddress(target, hook);
-    this.port.release(m);
+    runTo(target);
   }
 
   /**
@@ -411,23 +500,45 @@ export class KgdbCore {
    * guest has no kgdb), hold every CPU from outside. `onStop` reports the stop either way.
    */
   interrupt(): void {
+    const st = this.step;
+    if (st) {
+      // The master is running a handler on its way back to the stepped instruction (a
+      // pending step of one instruction ends by itself at once): stop it where it is.
+      if (st.phase === 'run') {
+        this.port.hold(st.cpu);
+        this.info[st.cpu].realView = true;
+        this.info[st.cpu].ptRegs = undefined;
+        st.end(SIGINT, 'signal', `CPU ${st.cpu} interrupted while stepping`);
+      }
+      return;
+    }
     if (this.masterCpu >= 0 || this.waiting) return;
     if (!this.guestHasKgdb) return this.haltFromOutside(SIGINT, 'halted (no kgdb in guest)');
     this.port.serialBreak(new TextEncoder().encode('g'));
     const cancel = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => {
       this.breakInPending = null;
-      if (this.masterCpu < 0) this.haltFromOutside(SIGINT, 'break-in not taken: halted from outside');
+      if (this.masterCpu < 0) {
+        const why = 'halted from outside: break-in not taken';
+        this.notice(`kgdb-lab: no CPU took the serial break (SysRq-g) within the roundup timeout: ${why}`);
+        this.haltFromOutside(SIGINT, why);
+      }
     });
     this.breakInPending = cancel;
   }
 
-  /** Hold every CPU where it is now, from outside (`--wait`); reported as SIGINT. */
+  /**
+   * Hold every CPU where it is now, from outside (`--wait`); reported as SIGINT.
+   * @param why what `info threads` shows for each held CPU, e.g. "held at the first instruction (--wait)"
+   */
   haltNow(why: string): void {
     if (this.masterCpu >= 0 || this.waiting) return;
     this.haltFromOutside(SIGINT, why);
   }
 
-  /** Hold every CPU where it is (a hardware debugger's halt); registers are the real ones. */
+  /**
+   * Hold every CPU where it is (a hardware debugger's halt); registers are the real ones.
+   * The master reported is the first online CPU.
+   */
   private haltFromOutside(signo: number, why: string): void {
     const online = this.online();
     for (let c = 0; c < this.info.length; c++) {
@@ -439,9 +550,10 @@ export class KgdbCore {
       inf.signo = signo;
     }
     this.events = [];
+    this.entryAnswersBreakIn = false;
+    this.haltWhy = why;
     this.masterCpu = online.length > 0 ? online[0] : 0;
     this.breakpoints.deactivate();
-    this.notice(`kgdb-lab: ${why}`);
     this.stopInfo = { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
     this.opts.onStop(this.stopInfo);
   }

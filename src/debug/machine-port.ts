@@ -47,8 +47,17 @@ export interface MachinePort {
   /** Hold a CPU at its next instruction boundary / let it go on. */
   hold(cpu: number): void;
   release(cpu: number): void;
-  /** Let a held CPU retire exactly one instruction, then hold it again and call `done`. */
+  /**
+   * Let a held CPU retire exactly one instruction, then hold it again and call `done`. If an
+   * interrupt is pending and unmasked, the CPU takes it instead and is held on its vector.
+   */
   stepOne(cpu: number, done: () => void): void;
+  /**
+   * Would the CPU take an interrupt before its next instruction (an IRQ or FIQ signalled to
+   * it and not masked by PSTATE)? Lets the core keep interrupts out of a single step.
+   * Optional: without it, a step with an interrupt pending stops on the vector.
+   */
+  interruptPending?(cpu: number): boolean;
   /** Send SGI `intid` from CPU `from` to `targets`, exactly as a write of ICC_SGI1R_EL1 by `from` would. */
   sendSgi(from: number, intid: number, targets: number[]): void;
   /** Call `fn` at machine time `atNs`; returns a cancel function. */

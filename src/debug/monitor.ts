@@ -77,7 +77,7 @@ export class MonitorCommands {
     for (const e of this.core.events) {
       const extra = Object.entries(e)
         .filter(([k]) => k !== 'timeUs' && k !== 'cpu' && k !== 'kind')
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'number' && k === 'pmr' ? '0x' + v.toString(16) : v}`)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'number' && (k === 'pmr' || k === 'pc') ? '0x' + v.toString(16) : v}`)
         .join(' ');
       out.write(`${e.timeUs.toFixed(1).padStart(12)} µs  CPU ${String(e.cpu).padEnd(3)} ${e.kind} ${extra}\n`);
     }
