@@ -250,6 +250,11 @@ export class Board implements CpuHost, PsciPlatform {
     this.psci.call(c);
   }
 
+  othersRunnable(c: Cpu): boolean {
+    for (const o of this.cpus) if (o !== c && o.state === RunState.Running) return true;
+    return false;
+  }
+
   sev(_from: Cpu): void {
     for (const c of this.cpus) {
       c.event = true;

@@ -46,6 +46,8 @@ export interface CpuHost {
   counter(c: Cpu): number;
   /** HVC #imm16 from EL1: PSCI. Must set x0 (and may change the CPU's run state). */
   hvc(c: Cpu, imm: number): void;
+  /** Is any CPU other than `c` ready to run (so a YIELD should hand over the turn)? */
+  othersRunnable(c: Cpu): boolean;
   /** SEV: signal an event to every CPU. */
   sev(from: Cpu): void;
   /** An exclusive reservation was taken at `addr` (granule-aligned). */

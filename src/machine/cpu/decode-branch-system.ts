@@ -213,8 +213,12 @@ function decodeSystem(insn: number, pc: number): Exec | undefined {
 /** HINT space: NOP, YIELD, WFE, WFI, SEV, SEVL; unallocated hints execute as NOP (ARM ARM C6.2 HINT). */
 function decodeHint(imm: number, pc: number): Exec {
   switch (imm) {
-    case 1: // YIELD: give the rest of the quantum to the other CPUs.
-      return (c) => { c.exitRequested = true; c.limit = 0; };
+    case 1: // YIELD: give the rest of the quantum to the other CPUs, if any can run.
+      return (c) => {
+        if (!c.host.othersRunnable(c)) return; // alone: ending the turn would only cost host time
+        c.exitRequested = true;
+        c.limit = 0;
+      };
     case 2:
       return wfe;
     case 3:

@@ -147,6 +147,7 @@ export class LdstRig {
         this.woken.push(c.index);
       },
       timerChanged: () => {},
+      othersRunnable: () => false,
       icc: { read: () => 0n, write: () => {} },
     };
     for (let i = 0; i < ncpu; i++) {
