@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { Logger } from '../log';
 import type { ElfImage } from '../loader/elf';
 import { findSymbol, formatSymbol } from '../loader/elf';
@@ -79,8 +80,16 @@ export function readyLine(address: ListenAddress, elfPath: string | undefined): 
   const shownHost = address.host === '127.0.0.1' ? '' : address.host.includes(':') ? `[${address.host}]` : address.host;
   return (
     `kgdb-lab: listening for gdb on ${address.host}:${address.port}; attach with: ` +
-    `gdb-multiarch ${elfPath ?? 'KERNEL.elf'} -ex 'set remotetimeout ${GDB_REMOTE_TIMEOUT_S}' -ex 'target remote ${shownHost}:${address.port}'`
+    `gdb-multiarch ${elfPath ?? 'KERNEL.elf'}${sourceDirArg(elfPath)} -ex 'set remotetimeout ${GDB_REMOTE_TIMEOUT_S}' -ex 'target remote ${shownHost}:${address.port}'`
   );
+}
+
+/**
+ * ` -ex 'directory DIR'` so gdb finds the sources: the bundled guest's debug info names
+ * files relative to guest/ (it is built with -ffile-prefix-map), which is where its ELF is.
+ */
+function sourceDirArg(elfPath: string | undefined): string {
+  return elfPath ? ` -ex 'directory ${path.dirname(elfPath)}'` : '';
 }
 
 /**

@@ -51,7 +51,10 @@ export class RspServer {
   ) {
     this.log = opts.log ?? SILENT_LOG;
     this.server = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
-    this.server.on('error', (err) => this.log.error({ err }, 'rsp: server error'));
+    // Errors while binding reach listen()'s caller, which reports them; log only later ones.
+    this.server.on('error', (err) => {
+      if (this.server.listening) this.log.error({ err }, 'rsp: server error');
+    });
   }
 
   /**
