@@ -1,5 +1,5 @@
 import { AddressHooks } from './address-hooks';
-import { BreakpointError, KGDB_COMPILED_BRK, SoftwareBreakpoints } from './breakpoints';
+import { KGDB_COMPILED_BRK, SoftwareBreakpoints } from './breakpoints';
 import type { RoundupEvent, RoundupEventKind } from './events';
 import type { CpuRegisters, MachinePort } from './machine-port';
 import { PT_REGS_CORE_SIZE, PT_REGS_PC, decodePtRegs, encodePtRegs } from './pt-regs';
@@ -349,7 +349,7 @@ export class KgdbCore {
     }
   }
 
-  /** Add/remove a software breakpoint. @throws BreakpointError */
+  /** Add/remove a software breakpoint. @throws BreakpointError (breakpoints.ts) */
   addBreakpoint(addr: number): void {
     this.breakpoints.add(addr);
   }
@@ -603,4 +603,3 @@ export class KgdbCore {
   }
 }
 
-export { BreakpointError };

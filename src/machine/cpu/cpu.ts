@@ -2,7 +2,7 @@ import type { Bus } from '../bus';
 import { BUS_ABORT } from '../bus';
 import type { CodeCache } from './code-cache';
 import { GenericTimer } from './generic-timer';
-import { DISCARD, GUEST_EXCEPTION, SP_SLOT, TWO32 } from './exec';
+import { GUEST_EXCEPTION, SP_SLOT } from './exec';
 import type { Exec } from './exec';
 import { decode } from './decode';
 import {
@@ -421,17 +421,5 @@ export class Cpu {
     this.state = this.heldFrom;
     this.host.wake(this);
   }
-
-  /** Write X[n] from two halves; slot DISCARD absorbs XZR writes. */
-  setPair(n: number, lo: number, hi: number): void {
-    this.lo[n] = lo;
-    this.hi[n] = hi;
-  }
-
-  /** X[n] as a JS number when it fits in 53 bits, else as lo + hi·2^32 (inexact). */
-  xAsNumber(n: number): number {
-    return (this.hi[n] >>> 0) * TWO32 + (this.lo[n] >>> 0);
-  }
 }
 
-export { DISCARD };
