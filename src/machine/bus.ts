@@ -24,6 +24,11 @@ interface Region {
 /** Page-flag bits, one byte per 4 KiB RAM page, checked on every store. */
 export const PAGE_CODE = 1;
 export const PAGE_EXCLUSIVE = 2;
+/**
+ * A debugger watchpoint covers part of the page: every load and store to it leaves the RAM
+ * fast path (load-store-access.ts ramOff returns -1) so the slow path can check the watch.
+ */
+export const PAGE_WATCH = 4;
 
 /** Sentinel returned by {@link Bus.mmioRead} for an access that must abort. */
 export const BUS_ABORT = -1;

@@ -1,4 +1,4 @@
-import type { Bus } from '../bus';
+import { PAGE_WATCH, type Bus } from '../bus';
 import type { Cpu } from './cpu';
 import { TWO32 } from './exec';
 import { DFSC_ALIGNMENT, EC_DATA_ABORT_SAME_EL } from './exception';
@@ -43,12 +43,14 @@ export const SCRATCH = new Int32Array(4);
 
 /**
  * The RAM byte offset for an access of `size` bytes at (hi, a), or -1 when the fast path
- * does not apply (not RAM, unaligned, or a high word that needs normalising).
+ * does not apply (not RAM, unaligned, a high word that needs normalising, or a page under a
+ * debugger watchpoint: Bus PAGE_WATCH). Every engine's RAM access goes through this check,
+ * so the slow path sees every access a watchpoint must see.
  * Aligned accesses never straddle the end of RAM because ramSize is a multiple of 4 KiB.
  */
 export function ramOff(bus: Bus, hi: number, a: number, size: number): number {
   const off = a - bus.ramBase;
-  return hi === 0 && off >= 0 && off < bus.ramSize && (off & (size - 1)) === 0 ? off : -1;
+  return hi === 0 && off >= 0 && off < bus.ramSize && (off & (size - 1)) === 0 && (bus.pageFlags[off >>> 12] & PAGE_WATCH) === 0 ? off : -1;
 }
 
 /**
