@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import type { Argv } from 'yargs';
 import type { ElfImage } from '../loader/elf';
 import type { Board, BoardExit } from '../machine/board';
-import type { GicTraceEvent, GicTraceSink } from '../machine/gic/trace';
+import type { MachineEvent, MachineEventListener } from '../machine/events';
 import { createLogger, type Logger } from '../log';
 import type { CliCommand } from './command';
 import { consoleWriter, forwardStdin } from './console-io';
@@ -117,7 +117,7 @@ function exitMessage(exit: BoardExit, cause: HaltCause, opts: MachineOptions): s
 export interface PreparedMachine {
   board: Board;
   image: ElfImage;
-  trace?: { sink: GicTraceSink; flush: () => void };
+  trace?: { flush: () => void };
 }
 
 /**
@@ -133,9 +133,11 @@ export async function prepareMachine(opts: MachineOptions, logger: Logger): Prom
   const { loadElfFile } = await import('../loader/elf');
   const image = loadKernel(opts.kernel, loadElfFile);
   const { Board: BoardClass } = await import('../machine/board');
-  const { gicTraceLine } = await import('../machine/gic/trace');
-  const trace = opts.gicTrace ? gicTraceWriter(gicTraceLine) : undefined;
-  const board = buildBoard(opts, logger, BoardClass, trace?.sink);
+  const { eventLine } = await import('../machine/events');
+  const board = buildBoard(opts, logger, BoardClass);
+  const writer = opts.gicTrace ? gicTraceWriter(eventLine) : undefined;
+  if (writer) board.events.subscribe(writer.sink);
+  const trace = writer ? { flush: writer.flush } : undefined;
   try {
     board.load(image);
   } catch (e) {
@@ -173,7 +175,7 @@ function loadKernel(file: string, loadElfFile: (path: string) => ElfImage): ElfI
  * the host (e.g. no room for the guest RAM) and is reported like a usage error: nothing ran.
  * @throws UsageError
  */
-function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Board, gicTrace?: GicTraceSink): Board {
+function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Board): Board {
   try {
     return new BoardClass({
       cpus: opts.cpus,
@@ -182,7 +184,6 @@ function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Boa
       icountShift: opts.icountShift,
       onConsole: consoleWriter(logger),
       logger,
-      gicTrace,
     });
   } catch (e) {
     throw new UsageError(`cannot build a machine with ${opts.cpus} CPUs and ${opts.memoryMiB} MiB: ${errorText(e)}`);
@@ -190,14 +191,14 @@ function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Boa
 }
 
 /**
- * The `--gic-trace` output: one JSON line per GIC event on stderr (fd 2), independent of the
+ * The `--gic-trace` output: one JSON line per machine event (GIC and debugger, events.ts) on stderr (fd 2), independent of the
  * pino log level. Events arrive synchronously from the emulation loop, so lines are collected
  * and written in one write when the run loop next yields to Node's event loop (every few ms)
  * and at the end of the run; order is kept. If stderr goes away (EPIPE) tracing stops and the
  * machine carries on.
- * @param line formats one event (gic/trace.ts gicTraceLine)
+ * @param line formats one event (events.ts eventLine)
  */
-function gicTraceWriter(line: (e: GicTraceEvent) => string): { sink: GicTraceSink; flush: () => void } {
+function gicTraceWriter(line: (e: MachineEvent) => string): { sink: MachineEventListener; flush: () => void } {
   let pending: string[] = [];
   let scheduled = false;
   let broken = false;
@@ -213,7 +214,7 @@ function gicTraceWriter(line: (e: GicTraceEvent) => string): { sink: GicTraceSin
     pending = [];
     if (!broken) process.stderr.write(text);
   };
-  const sink: GicTraceSink = (e) => {
+  const sink: MachineEventListener = (e) => {
     if (broken) return;
     pending.push(line(e));
     if (!scheduled) {

@@ -1,33 +1,61 @@
-/**
- * The one event model for everything that happens in a roundup or an interrupt: what
- * `monitor`, `compare`, `--gic-trace` and trace export are built from. Times are machine
- * time in µs (fractional), CPUs are 0-based indexes.
- */
-export type RoundupEventKind =
-  | 'entered-master' // a CPU entered kgdb_handle_exception and holds the debugger
-  | 'sgi-sent' // the master's roundup SGI to the other CPUs
-  | 'entered-slave' // a CPU answered the roundup (kgdb_nmicallback)
-  | 'timed-out' // the roundup wait ran out with CPUs missing
-  | 'arrived-late' // a CPU answered after the timeout, while the debugger was active
-  | 'released' // the debugger let every CPU go
-  | 'step-interrupted'; // a step of the master took an interrupt first: its handler runs, then the step is retried
+import type { MachineEvent, MachineEventStream } from '../machine/events';
 
-export interface RoundupEvent {
-  /** Machine time, µs. */
-  timeUs: number;
-  cpu: number;
-  kind: RoundupEventKind;
-  /** SGI INTID for sgi-sent / entered-slave. */
-  intid?: number;
-  /** For entered-slave: how the roundup SGI was taken (NMI: the interrupted context had IRQs masked by PMR). */
-  takenAs?: 'nmi' | 'irq';
-  /** ICC_PMR_EL1 and PSTATE.I of the CPU at the event. */
-  pmr?: number;
-  irqMasked?: boolean;
-  /** For sgi-sent: target CPUs; for timed-out: the CPUs that did not arrive. */
-  cpus?: number[];
-  /** For step-interrupted: the pc being stepped. */
-  pc?: number;
-  /** Signal number for entered-master. */
-  signo?: number;
+/**
+ * Linux arm64's ICC_PMR_EL1 value for "IRQs off" under pseudo-NMI (GIC_PRIO_IRQOFF,
+ * arch/arm64/include/asm/ptrace.h): an interrupt of a more urgent priority (a lower byte)
+ * still gets through, and the kernel handles it as an NMI (gic_handle_irq checks the
+ * running priority, drivers/irqchip/irq-gic-v3.c).
+ */
+export const GIC_PRIO_IRQOFF = 0x60;
+
+/** Events kept per stop; more are counted in `dropped` (a CPU left running may take many interrupts). */
+export const MAX_EVENTS_PER_STOP = 10_000;
+
+/** How an interrupt of priority `prio` is handled by a Linux-style pseudo-NMI kernel. */
+export function takenAs(prio: number): 'nmi' | 'irq' {
+  return prio < GIC_PRIO_IRQOFF ? 'nmi' : 'irq';
+}
+
+/**
+ * The events of one debugger entry, from the master's entry to the release (inclusive),
+ * taken from the machine's one event stream (src/machine/events.ts): the GIC's SGIs and
+ * interrupts and the debug core's own entries, timeout and release. Interrupts taken are
+ * annotated with how a pseudo-NMI kernel handles them (`takenAs`). This is what
+ * `monitor events`, `monitor cpus`, `compare` and trace export read.
+ */
+export class StopEventLog {
+  private list: MachineEvent[] = [];
+  private recording = false;
+  /** Events not kept because the stop already had MAX_EVENTS_PER_STOP. */
+  dropped = 0;
+
+  constructor(stream: MachineEventStream) {
+    stream.subscribe((e) => this.onEvent(e));
+  }
+
+  /** The current (or last) stop's events, in machine-time order. */
+  get events(): readonly MachineEvent[] {
+    return this.list;
+  }
+
+  /** Start a new stop's record (before its first event is emitted). */
+  begin(): void {
+    this.list = [];
+    this.dropped = 0;
+    this.recording = true;
+  }
+
+  /** Close the record (after the 'released' event); it stays readable until the next begin(). */
+  end(): void {
+    this.recording = false;
+  }
+
+  private onEvent(e: MachineEvent): void {
+    if (!this.recording) return;
+    if (this.list.length >= MAX_EVENTS_PER_STOP) {
+      this.dropped++;
+      return;
+    }
+    this.list.push(e.kind === 'irq-taken' && e.prio !== undefined ? { ...e, takenAs: takenAs(e.prio) } : e);
+  }
 }

@@ -1,8 +1,9 @@
 import { AddressHooks } from './address-hooks';
 import { KGDB_COMPILED_BRK, SoftwareBreakpoints } from './breakpoints';
-import type { RoundupEvent, RoundupEventKind } from './events';
+import type { MachineEvent, MachineEventKind } from '../machine/events';
+import { StopEventLog, takenAs } from './events';
 import type { CpuRegisters, MachinePort } from './machine-port';
-import { PT_REGS_CORE_SIZE, PT_REGS_PC, decodePtRegs, encodePtRegs } from './pt-regs';
+import { PT_REGS_CORE_SIZE, PT_REGS_PC, PT_REGS_PMR_SAVE, PT_REGS_PSTATE, decodePtRegs, encodePtRegs } from './pt-regs';
 
 /** Signals as gdb numbers them (gdb/signals.def), used in stop replies. */
 export const SIGINT = 2;
@@ -93,8 +94,8 @@ export interface KgdbCoreOptions {
 export class KgdbCore {
   private readonly info: CpuInfo[];
   readonly breakpoints: SoftwareBreakpoints;
-  /** Events of the current (or last) debugger entry. */
-  events: RoundupEvent[] = [];
+  /** Events of the current (or last) debugger entry, from the machine's event stream. */
+  readonly log: StopEventLog;
   private masterCpu = -1;
   private waiting = false;
   private timedOut = false;
@@ -117,6 +118,7 @@ export class KgdbCore {
     this.info = Array.from({ length: port.cpuCount }, () => ({ role: 'none', realView: false, signo: 0, late: false, roundingUp: false }));
     this.breakpoints = new SoftwareBreakpoints(port);
     this.hooks = new AddressHooks(port);
+    this.log = new StopEventLog(port.events);
     const g = opts.guest;
     if (g) {
       this.hooks.add(g.handleException, (cpu) => this.onHandleException(cpu));
@@ -137,6 +139,11 @@ export class KgdbCore {
 
   get master(): number {
     return this.masterCpu;
+  }
+
+  /** The current (or last) stop's events (StopEventLog), in machine-time order. */
+  get events(): readonly MachineEvent[] {
+    return this.log.events;
   }
 
   role(cpu: number): CpuRole {
@@ -170,6 +177,7 @@ export class KgdbCore {
       // Another CPU holds dbg_master_lock: this one spins for it and becomes the next master.
       inf.role = 'next-master';
       inf.roundingUp = false;
+      this.event('entered-next-master', cpu, { signo: inf.signo, ...this.interruptedMask(cpu) });
       this.checkAllArrived();
       return true;
     }
@@ -190,14 +198,13 @@ export class KgdbCore {
     inf.realView = false;
     inf.arrivedUs = this.nowUs();
     // The running priority inside the handler is the SGI's priority: an NMI-priority SGI
-    // (below the "IRQs off" PMR of 0x60) is the pseudo-NMI; otherwise it came as an IRQ.
-    inf.takenAs = mask.rpr < 0x60 ? 'nmi' : 'irq';
+    // (more urgent than the "IRQs off" PMR) is the pseudo-NMI; otherwise it came as an IRQ.
+    inf.takenAs = takenAs(mask.rpr);
     inf.late = this.timedOut;
     this.event(inf.late ? 'arrived-late' : 'entered-slave', cpu, {
       intid: this.opts.guest?.roundupSgi(),
       takenAs: inf.takenAs,
-      pmr: mask.pmr,
-      irqMasked: mask.irqMasked,
+      ...this.interruptedMask(cpu),
     });
     if (inf.late) this.notice(`kgdb-lab: CPU ${cpu} answered the roundup late, after the timeout; it is now rounded up (gdb: maintenance flush register-cache, then info threads)`);
     this.checkAllArrived();
@@ -208,11 +215,10 @@ export class KgdbCore {
     const inf = this.info[cpu];
     inf.role = 'master';
     this.masterCpu = cpu;
-    this.events = [];
+    this.log.begin();
     this.timedOut = false;
     this.breakpoints.deactivate();
-    const mask = this.port.maskView(cpu);
-    this.event('entered-master', cpu, { signo: inf.signo, pmr: mask.pmr, irqMasked: mask.irqMasked });
+    this.event('entered-master', cpu, { signo: inf.signo, ...this.interruptedMask(cpu) });
     this.entryAnswersBreakIn = this.breakInPending !== null;
     if (this.breakInPending) {
       this.breakInPending();
@@ -230,8 +236,8 @@ export class KgdbCore {
     if (sgi === undefined && targets.length > 0) this.notice('kgdb-lab: the guest has not published kgdb_roundup_sgi yet: no roundup');
     if (sgi !== undefined && targets.length > 0) {
       for (const c of targets) this.info[c].roundingUp = true;
+      // The GIC reports each SGI it makes pending ('sgi-sent' events) into the same stream.
       this.port.sendSgi(master, sgi, targets);
-      this.event('sgi-sent', master, { intid: sgi, cpus: targets });
       this.cancelTimeout = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => this.onTimeout());
     }
     this.checkAllArrived();
@@ -376,6 +382,7 @@ export class KgdbCore {
       this.leave(c);
     }
     this.event('released', m, {});
+    this.log.end();
     this.masterCpu = -1;
     this.stopInfo = undefined;
     if (queued.length > 0) {
@@ -549,7 +556,7 @@ export class KgdbCore {
       inf.ptRegs = undefined;
       inf.signo = signo;
     }
-    this.events = [];
+    this.log.begin();
     this.entryAnswersBreakIn = false;
     this.haltWhy = why;
     this.masterCpu = online.length > 0 ? online[0] : 0;
@@ -598,8 +605,20 @@ export class KgdbCore {
     this.opts.onNotice?.(text);
   }
 
-  private event(kind: RoundupEventKind, cpu: number, extra: Partial<RoundupEvent>): void {
-    this.events.push({ timeUs: this.nowUs(), cpu, kind, ...extra });
+  private event(kind: MachineEventKind, cpu: number, extra: Partial<MachineEvent>): void {
+    this.port.events.emit({ cpu, kind, ...extra });
+  }
+
+  /**
+   * How IRQs were masked in the context a CPU was taken from: its pt_regs' pmr_save and
+   * PSTATE.I (arch/arm64 kernel_entry saves both); empty when the pt_regs are unreadable.
+   */
+  private interruptedMask(cpu: number): { pmr?: number; irqMasked?: boolean } {
+    const p = this.info[cpu].ptRegs;
+    const b = p === undefined ? undefined : this.port.readMemory(p + PT_REGS_PSTATE, PT_REGS_PMR_SAVE + 8 - PT_REGS_PSTATE);
+    if (!b) return {};
+    const v = new DataView(b.buffer, b.byteOffset);
+    return { pmr: v.getUint32(PT_REGS_PMR_SAVE - PT_REGS_PSTATE, true) & 0xff, irqMasked: (v.getUint32(0, true) & 0x80) !== 0 };
   }
 }
 

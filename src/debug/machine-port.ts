@@ -1,3 +1,5 @@
+import type { MachineEventStream } from '../machine/events';
+
 /**
  * The small interface through which the debug core sees the machine (the arch-hook
  * boundary of Linux's kernel/debug: the core never reaches into CPU or GIC internals).
@@ -29,6 +31,12 @@ export interface CpuMaskView {
 
 export interface MachinePort {
   readonly cpuCount: number;
+  /**
+   * The machine's event stream (src/machine/events.ts): the GIC reports SGIs sent and
+   * interrupts taken into it, and the debug core reports its own events through it, so every
+   * consumer sees one ordered stream.
+   */
+  readonly events: MachineEventStream;
   /** Machine time, ns. */
   nowNs(): number;
   /** Side-effect-free read (device registers are peeked, never popped). Undefined if any byte is unassigned. */

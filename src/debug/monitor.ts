@@ -2,6 +2,9 @@ import { TargetError, Errno, type ConsoleOutput } from '../rsp/target';
 import type { KgdbCore } from './kgdb-core';
 import type { MachinePort } from './machine-port';
 
+/** Event fields shown in hex (priorities, masks, addresses). */
+const HEX_FIELDS = new Set(['prio', 'pmr', 'pc', 'addr']);
+
 /** A monitor command: its one-line help and its body. */
 interface MonitorCommand {
   help: string;
@@ -74,10 +77,11 @@ export class MonitorCommands {
 
   private events(out: ConsoleOutput): void {
     if (this.core.events.length === 0) return out.write('no roundup events for this stop\n');
+    if (this.core.log.dropped > 0) out.write(`(${this.core.log.dropped} later events not kept)\n`);
     for (const e of this.core.events) {
       const extra = Object.entries(e)
         .filter(([k]) => k !== 'timeUs' && k !== 'cpu' && k !== 'kind')
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'number' && (k === 'pmr' || k === 'pc') ? '0x' + v.toString(16) : v}`)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'number' && HEX_FIELDS.has(k) ? '0x' + v.toString(16) : v}`)
         .join(' ');
       out.write(`${e.timeUs.toFixed(1).padStart(12)} µs  CPU ${String(e.cpu).padEnd(3)} ${e.kind} ${extra}\n`);
     }

@@ -11,7 +11,7 @@ import { Pl011 } from './devices/pl011';
 import { ExclusiveMonitor } from './exclusive-monitor';
 import { buildVirtDeviceTree, qemuElfDtbAddress, virtFdtDescription } from './fdt';
 import { Gic } from './gic/gic';
-import type { GicTraceSink } from './gic/trace';
+import { MachineEventStream } from './events';
 import {
   FLASH_BASE,
   FLASH_SIZE,
@@ -46,8 +46,6 @@ export interface BoardOptions {
   icountShift?: number;
   /** Bytes the guest transmits on the PL011 (UART0), batched. */
   onConsole?: (bytes: Uint8Array) => void;
-  /** GIC trace (`--gic-trace`): SGI sends, acknowledges, EOIs and DIRs, as they happen (gic/trace.ts). */
-  gicTrace?: GicTraceSink;
   logger?: Logger;
 }
 
@@ -74,6 +72,8 @@ export class Board implements CpuHost, PsciPlatform {
   readonly uart: Pl011;
   readonly gic: Gic;
   readonly scheduler: Scheduler;
+  /** Interrupt and debugger events as they happen (events.ts); the GIC reports into it. */
+  readonly events: MachineEventStream;
   private readonly psci: Psci;
   private readonly monitor: ExclusiveMonitor;
   private readonly log?: Logger;
@@ -101,12 +101,8 @@ export class Board implements CpuHost, PsciPlatform {
     this.timerLevels = new Uint8Array(opts.cpus * 2);
     this.monitor = new ExclusiveMonitor(this.bus, this.cpus);
     this.bus.onExclusiveWrite = (addr, cpu) => this.monitor.onStore(addr, cpu);
-    const gicTrace = opts.gicTrace;
-    this.gic = new Gic(
-      this.cpus,
-      (c) => this.onLinesChanged(c),
-      gicTrace ? { sink: gicTrace, nowNs: () => this.scheduler.nowNs() } : undefined,
-    );
+    this.events = new MachineEventStream(() => this.scheduler.nowNs());
+    this.gic = new Gic(this.cpus, (c) => this.onLinesChanged(c), this.events);
     this.icc = this.gic.cpuif;
     this.bus.map(GICD_BASE, GICD_SIZE, this.gic.distributor);
     this.mapRedistributors();

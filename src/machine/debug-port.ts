@@ -1,5 +1,6 @@
 import type { CpuMaskView, CpuRegisters, CpuRunState, MachinePort } from '../debug/machine-port';
 import type { Board } from './board';
+import type { MachineEventStream } from './events';
 import { DAIF_I, RunState } from './cpu/cpu';
 import { SP_SLOT } from './cpu/exec';
 
@@ -19,6 +20,10 @@ const STATE_NAMES: Record<RunState, CpuRunState> = {
  */
 export class BoardDebugPort implements MachinePort {
   constructor(private readonly board: Board) {}
+
+  get events(): MachineEventStream {
+    return this.board.events;
+  }
 
   get cpuCount(): number {
     return this.board.cpus.length;

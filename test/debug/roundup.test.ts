@@ -86,6 +86,10 @@ describe('hardlockup, 4 CPUs', () => {
 
     // Monitor output (O packets) goes to gdb's stderr (gdb_stdtarg).
     expect(r.stderr).toMatch(/^\s+\d+(\.\d)? µs\s+CPU 2\s+entered-slave intid=\d+ takenAs=nmi /m);
+    // One event stream: the GIC's SGI to CPU 2 and its acknowledge there, as an NMI through
+    // the "IRQs off" PMR (0x60) with PSTATE.I clear, then kgdb's slave entry.
+    expect(r.stderr).toMatch(/CPU \d\s+sgi-sent target=2 intid=(\d+) prio=0x[0-9a-f]+\n/);
+    expect(r.stderr).toMatch(/CPU 2\s+irq-taken intid=\d+ prio=0x[0-9a-f]+ pmr=0x60 irqMasked=false takenAs=nmi\n/);
     expect(server.console()).toMatch(/KGDB: Entering KGDB/);
     expect(server.console()).not.toMatch(TIMED_OUT_LINE);
   });
@@ -201,6 +205,6 @@ test('late, --roundup ipi: CPU 2 times out, then arrives late and joins', async 
   expect(frames[0]).toBe('irqs_off_for_seconds');
   expect(frames[frames.length - 1]).toBe('secondary_entry');
   // The events: the timeout, then CPU 2's late arrival, both while the same master held the debugger.
-  expect(r.stderr).toMatch(/CPU 0\s+timed-out cpus=2\n.*CPU 2\s+arrived-late intid=\d+ takenAs=irq/);
+  expect(r.stderr).toMatch(/CPU 0\s+timed-out cpus=2\n[\s\S]*CPU 2\s+arrived-late intid=\d+ takenAs=irq/);
   expect(server.stderr()).toMatch(/kgdb-lab: CPU 2 answered the roundup late/);
 });

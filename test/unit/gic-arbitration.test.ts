@@ -7,6 +7,7 @@
 import { Cpu } from '../../src/machine/cpu/cpu';
 import type { CpuHost } from '../../src/machine/cpu/cpu';
 import { Gic } from '../../src/machine/gic/gic';
+import { MachineEventStream } from '../../src/machine/events';
 import * as R from '../../src/machine/gic/registers';
 import { mpidrOf } from '../../src/machine/memory-map';
 
@@ -421,12 +422,14 @@ describe('GICv3 signalling rule (pseudo-NMI behaviour)', () => {
     expect(r.cpus.map((c) => c.irqLine)).toEqual([false, true, true, true]);
   });
 
-  test('trace: SGI sends (one per target, with the sender), acknowledges, EOIs and DIRs, with the INTID priority', () => {
+  test('events: SGI sends (one per target, from the sender), acknowledges (with the interrupted PMR and PSTATE.I), EOIs and DIRs, with the INTID priority', () => {
     const host = {} as CpuHost;
     const cpus = [0, 1, 2].map((i) => new Cpu(i, mpidrOf(i), host));
     const events: unknown[] = [];
     let now = 100;
-    const gic = new Gic(cpus, () => {}, { sink: (e) => events.push(e), nowNs: () => now++ });
+    const stream = new MachineEventStream(() => now++);
+    stream.subscribe((e) => events.push(e));
+    const gic = new Gic(cpus, () => {}, stream);
     const region = gic.redistributorRegion(0, 3);
     gic.distributor.write(R.GICD_CTLR, 4, 3);
     for (const c of cpus) {
@@ -437,6 +440,7 @@ describe('GICv3 signalling rule (pseudo-NMI behaviour)', () => {
       gic.cpuif.write(c, 'PMR', 0xf0n);
     }
     gic.cpuif.write(cpus[0], 'SGI1R', (4n << 24n) | (1n << 40n)); // IRM: CPUs 1 and 2
+    cpus[2].pmrAtInterrupt = 0x60; // as the CPU found PMR when it took the IRQ exception
     expect(gic.cpuif.read(cpus[2], 'IAR1')).toBe(4n);
     expect(gic.cpuif.read(cpus[2], 'IAR1')).toBe(1023n); // nothing to acknowledge: no event
     gic.cpuif.write(cpus[2], 'EOIR0', 4n); // ignored (Group 1 is active): no event
@@ -444,11 +448,11 @@ describe('GICv3 signalling rule (pseudo-NMI behaviour)', () => {
     gic.cpuif.write(cpus[2], 'EOIR1', 4n);
     gic.cpuif.write(cpus[2], 'DIR', 4n);
     expect(events).toEqual([
-      { timeNs: 100, cpu: 1, kind: 'sgi-send', intid: 4, prio: 0x20, sender: 0 },
-      { timeNs: 101, cpu: 2, kind: 'sgi-send', intid: 4, prio: 0x20, sender: 0 },
-      { timeNs: 102, cpu: 2, kind: 'ack', intid: 4, prio: 0x20 },
-      { timeNs: 103, cpu: 2, kind: 'eoi', intid: 4, prio: 0x20 },
-      { timeNs: 104, cpu: 2, kind: 'dir', intid: 4, prio: 0x20 },
+      { timeUs: 0.1, cpu: 0, kind: 'sgi-sent', target: 1, intid: 4, prio: 0x20 },
+      { timeUs: 0.101, cpu: 0, kind: 'sgi-sent', target: 2, intid: 4, prio: 0x20 },
+      { timeUs: 0.102, cpu: 2, kind: 'irq-taken', intid: 4, prio: 0x20, pmr: 0x60, irqMasked: false },
+      { timeUs: 0.103, cpu: 2, kind: 'eoi', intid: 4, prio: 0x20 },
+      { timeUs: 0.104, cpu: 2, kind: 'dir', intid: 4, prio: 0x20 },
     ]);
   });
 });

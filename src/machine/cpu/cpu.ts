@@ -119,6 +119,11 @@ export class Cpu {
   /** IRQ and FIQ lines driven by the interrupt controller's CPU interface. */
   irqLine = false;
   fiqLine = false;
+  /**
+   * ICC_PMR_EL1 when the last IRQ/FIQ exception was taken: the interrupted context's mask
+   * (kernel entry code rewrites PMR before it acknowledges), for the event model.
+   */
+  pmrAtInterrupt = 0;
 
   /** The EL1 physical and virtual timers of this PE. */
   readonly timer = new GenericTimer();
@@ -257,10 +262,12 @@ export class Cpu {
   /** Take a pending, unmasked IRQ or FIQ if there is one. @returns true if taken. */
   checkInterrupts(): boolean {
     if (this.fiqLine && !(this.daif & DAIF_F)) {
+      this.pmrAtInterrupt = Number(this.host.icc.read(this, 'PMR'));
       this.takeException(VECTOR_FIQ, this.pc, 0);
       return true;
     }
     if (this.irqLine && !(this.daif & DAIF_I)) {
+      this.pmrAtInterrupt = Number(this.host.icc.read(this, 'PMR'));
       this.takeException(VECTOR_IRQ, this.pc, 0);
       return true;
     }

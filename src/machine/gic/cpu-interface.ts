@@ -179,7 +179,7 @@ export class CpuInterface implements IccAccess {
     if (group === GROUP0) s.ap0 |= bit;
     else s.ap1 |= bit;
     this.gic.activate(cpu, intid);
-    this.gic.emit('ack', cpu, intid);
+    this.gic.emit('irq-taken', cpu, intid);
     this.gic.updateCpu(cpu);
     return intid;
   }

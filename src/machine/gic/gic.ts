@@ -2,7 +2,7 @@ import type { Cpu } from '../cpu/cpu';
 import { CpuInterface } from './cpu-interface';
 import { Distributor } from './distributor';
 import { RedistributorRegion } from './redistributor';
-import type { GicTraceKind, GicTraceSink } from './trace';
+import type { MachineEventKind, MachineEventStream } from '../events';
 
 /** Number of INTIDs the distributor implements: GICD_TYPER.ITLinesNumber = 7 → 32·(7+1). */
 export const NUM_IRQS = 256;
@@ -40,13 +40,6 @@ export class PrivateIrqs {
   edge = 0x0000ffff; // ICFGR0 = 0xaaaaaaaa: SGIs edge; ICFGR1 = 0: PPIs level
   readonly priority = new Uint8Array(32);
   waker = 0x6; // ProcessorSleep | ChildrenAsleep
-}
-
-/** Where trace events go and how the GIC reads machine time for them (see trace.ts). */
-export interface GicTraceOptions {
-  sink: GicTraceSink;
-  /** Machine time in ns. */
-  nowNs: () => number;
 }
 
 /**
@@ -89,12 +82,12 @@ export class Gic {
   /**
    * @param cpus the PEs, index = CPU number
    * @param linesChanged called after a CPU's IRQ/FIQ line changed
-   * @param trace where SGI sends, acknowledges, EOIs and DIRs are reported (off when absent)
+   * @param events where SGI sends, acknowledges, EOIs and DIRs are reported (src/machine/events.ts)
    */
   constructor(
     readonly cpus: readonly Cpu[],
     private readonly linesChanged: (c: Cpu) => void,
-    private readonly trace?: GicTraceOptions,
+    private readonly events?: MachineEventStream,
   ) {
     this.private_ = cpus.map(() => new PrivateIrqs());
     this.hppi = cpus.map(() => ({ intid: INTID_SPURIOUS, prio: 0xff, group: 0 }));
@@ -161,7 +154,7 @@ export class Gic {
     const p = this.private_[target];
     if (((p.group >>> intid) & 1) !== group) return false;
     p.pending |= 1 << intid;
-    this.emit('sgi-send', target, intid, sender);
+    if (this.events?.active) this.events.emit({ kind: 'sgi-sent', cpu: sender, target, intid, prio: this.priorityOf(target, intid) });
     this.updateCpu(target);
     return true;
   }
@@ -272,12 +265,16 @@ export class Gic {
     return intid < NUM_IRQS ? this.spiPriority[intid] : 0;
   }
 
-  /** Report a trace event (no-op unless tracing). */
-  emit(kind: GicTraceKind, cpu: number, intid: number, sender?: number): void {
-    const t = this.trace;
-    if (!t) return;
-    const e = { timeNs: Math.floor(t.nowNs()), cpu, kind, intid, prio: this.priorityOf(cpu, intid) };
-    t.sink(sender === undefined ? e : { ...e, sender });
+  /** Report a CPU-interface event on `cpu` (no-op when nobody listens). */
+  emit(kind: MachineEventKind, cpu: number, intid: number): void {
+    const ev = this.events;
+    if (!ev?.active) return;
+    const prio = this.priorityOf(cpu, intid);
+    if (kind !== 'irq-taken') return ev.emit({ kind, cpu, intid, prio });
+    // The interrupted context's masks: PMR as the exception found it (entry code may have
+    // rewritten it since) and PSTATE.I from SPSR_EL1 (clear, or no IRQ would have been taken).
+    const c = this.cpus[cpu];
+    ev.emit({ kind, cpu, intid, prio, pmr: c.pmrAtInterrupt, irqMasked: (c.spsr & 0x80) !== 0 });
   }
 
   /** Acknowledge: pending → active (a still-asserted level source stays pending). */
