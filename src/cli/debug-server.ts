@@ -6,6 +6,7 @@ import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
 import { KgdbCore, type GuestKgdb } from '../debug/kgdb-core';
 import { KgdbGdbTarget } from '../debug/gdb-target';
+import { catchGuestFaults } from '../debug/guest-faults';
 import { RspServer, formatTraceEvent, type ListenAddress } from '../rsp';
 
 export interface DebugServerOptions {
@@ -110,6 +111,7 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     onNotice: notice,
   });
   target = new KgdbGdbTarget(core, port, notice, (addr) => formatSymbol(o.image, addr));
+  catchGuestFaults(port, core);
   if (!guest) notice('kgdb-lab: the guest has no kgdb entry points (kgdb_handle_exception, kgdb_nmicallback, kgdb_roundup_sgi): gdb will halt every CPU from outside');
   const server = new RspServer(target, {
     host: o.host,
