@@ -24,11 +24,15 @@ BUILD_STAMP := dist/.build-stamp
 # Directories too: deleting a source file changes its directory's mtime and forces a rebuild.
 TS_SOURCES := $(shell find src -name '*.ts' -o -type d)
 
+# How long `make fuzz` fuzzes the RSP server, and `make soak` cycles gdb, host seconds.
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 600
+
 # Extra arguments for `make run` (options of `kgdb-lab serve`), e.g.
 # make run RUN_ARGS='--roundup ipi --port 4321'.
 RUN_ARGS ?=
 
-.PHONY: deps node-deps host-tools build typecheck run guest guest-check guest-tests test bench clean
+.PHONY: deps node-deps host-tools build typecheck run guest guest-check guest-tests test bench fuzz soak clean
 
 ## deps: npm packages (npm ci, when package-lock.json changed) and the host tools.
 deps: node-deps host-tools
@@ -96,6 +100,18 @@ test: deps build
 bench: deps
 	$(MAKE) -C guest bench
 	npx ts-node --transpile-only bench/bench.ts
+
+## fuzz: fuzz the RSP server (random bytes, grammar-built packets, mutated gdb captures)
+## against the bundled guest for FUZZ_SECONDS (default 60); prints the cases tried.
+## FUZZ_SEED=N replays a seed.
+fuzz: deps build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) npx ts-node --transpile-only test/fuzz/run.ts
+
+## soak: SOAK_SECONDS (default 600) of real gdb continue / Ctrl-C / breakpoint cycles across
+## all CPUs of a 16-CPU machine; prints cycles done, failures and the server's resident
+## memory at start and end.
+soak: deps build
+	SOAK_SECONDS=$(SOAK_SECONDS) npx ts-node --transpile-only test/soak/run.ts
 
 clean:
 	rm -rf dist

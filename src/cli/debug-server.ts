@@ -6,6 +6,7 @@ import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
 import { KgdbCore, type GuestKgdb } from '../debug/kgdb-core';
 import { KgdbGdbTarget } from '../debug/gdb-target';
+import { catchGuestFaults } from '../debug/guest-faults';
 import { RspServer, formatTraceEvent, type ListenAddress } from '../rsp';
 
 export interface DebugServerOptions {
@@ -110,8 +111,8 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     onNotice: notice,
   });
   target = new KgdbGdbTarget(core, port, notice, (addr) => formatSymbol(o.image, addr));
+  catchGuestFaults(port, core);
   if (!guest) notice('kgdb-lab: the guest has no kgdb entry points (kgdb_handle_exception, kgdb_nmicallback, kgdb_roundup_sgi): gdb will halt every CPU from outside');
-  if (!LOOPBACK.has(o.host)) notice(`kgdb-lab: warning: listening on ${o.host}: anyone who can reach this port controls the guest`);
   const server = new RspServer(target, {
     host: o.host,
     port: o.port,
@@ -119,6 +120,8 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     trace: o.traceRsp ? (ev) => notice(`rsp ${formatTraceEvent(ev)}`) : undefined,
   });
   const address = await server.listen();
+  // Once, and only when the address was really bound (a bad --host fails without it).
+  if (!LOOPBACK.has(o.host)) notice(`kgdb-lab: warning: listening on ${o.host}: anyone who can reach this port controls the guest (reads and writes all its memory)`);
   notice(readyLine(address, o.image.path));
   // After the ready line, so the user reads where to attach before why the machine waits.
   if (o.wait) core.haltNow('held at the first instruction (--wait)');

@@ -31,11 +31,15 @@ export class SoftwareBreakpoints {
 
   constructor(private readonly port: MachinePort) {}
 
-  /** Record a breakpoint at `addr` (4-byte aligned). @throws BreakpointError */
+  /**
+   * Record a breakpoint at `addr` (4-byte aligned RAM).
+   * @throws BreakpointError errno 7 (E2BIG, as kgdb's dbg_set_sw_break) when the table holds
+   *   MAX_BREAKPOINTS already; 14 (EFAULT) when `addr` is not aligned RAM
+   */
   add(addr: number): void {
     if (this.table.has(addr)) return; // gdb re-sends Z0 for an existing one; treat as success
     if (this.table.size >= MAX_BREAKPOINTS) throw new BreakpointError(`breakpoint table full (${MAX_BREAKPOINTS})`, 7);
-    if (addr % 4 !== 0 || !this.port.readMemory(addr, 4)) throw new BreakpointError(`no memory at 0x${addr.toString(16)}`, 14);
+    if (!this.writable(addr)) throw new BreakpointError(`no RAM at 0x${addr.toString(16)} to put a breakpoint in`, 14);
     this.table.set(addr, undefined);
     if (this.active) this.insert(addr);
   }
@@ -73,6 +77,17 @@ export class SoftwareBreakpoints {
   clear(): void {
     this.deactivate();
     this.table.clear();
+  }
+
+  /**
+   * Can a breakpoint live at `addr`: 4-byte aligned, below 2^48 (numbers above lose
+   * precision) and in RAM (flash reads but cannot take a `brk`)? Checked by writing the
+   * word back unchanged.
+   */
+  private writable(addr: number): boolean {
+    if (!Number.isSafeInteger(addr) || addr < 0 || addr >= 2 ** 48 || addr % 4 !== 0) return false;
+    const word = this.port.readMemory(addr, 4);
+    return word !== undefined && this.port.writeMemory(addr, word);
   }
 
   private insert(addr: number): void {

@@ -29,6 +29,15 @@ import { MonitorCommands } from './monitor';
  * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
  * SIGBUS (7) as SIGEMT; we translate.
  */
+/** Names of the gdb signals a stop can carry, for messages. */
+const SIGNAL_NAMES: Record<number, string> = {
+  [GdbSignal.SIGINT]: 'SIGINT',
+  [GdbSignal.SIGILL]: 'SIGILL (illegal instruction)',
+  [GdbSignal.SIGTRAP]: 'SIGTRAP',
+  [GdbSignal.SIGBUS]: 'SIGBUS (bus error: misaligned access)',
+  [GdbSignal.SIGSEGV]: 'SIGSEGV (segmentation fault: no memory there)',
+};
+
 function gdbSignal(linuxSigno: number): number {
   switch (linuxSigno) {
     case 7:
@@ -47,6 +56,10 @@ function gdbSignal(linuxSigno: number): number {
  */
 export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps, SwBreakpointOps, ThreadExtraInfoOps, MonitorCmdOps {
   private waiter: ((s: StopInfo) => void) | null = null;
+  /** gdb asked for a stop (`?`, 0x03, a resume) that has not come yet. */
+  private stopAsked = false;
+  /** The client that asked for the coming stop is gone: release the machine when it comes. */
+  private releaseWhenStopped = false;
   private readonly monitor: MonitorCommands;
 
   constructor(
@@ -64,8 +77,23 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   stopped(s: StopInfo): void {
     const w = this.waiter;
     this.waiter = null;
-    if (w) w(s);
-    else this.notice(`kgdb-lab: ${s.detail}; waiting for gdb`);
+    this.stopAsked = false;
+    if (w) return w(s);
+    if (this.releaseWhenStopped) {
+      // The client that asked for this stop left before it came: nobody wants it.
+      this.releaseWhenStopped = false;
+      this.core.detach();
+      this.notice('kgdb-lab: gdb left before the stop it asked for; the machine runs on');
+      return;
+    }
+    this.notice(`kgdb-lab: ${this.stopLine(s)}; waiting for gdb`);
+  }
+
+  /** The stop in words for the user's terminal, with its signal when it is not a break-in. */
+  private stopLine(s: StopInfo): string {
+    const sig = gdbSignal(s.signo);
+    const name = SIGNAL_NAMES[sig];
+    return sig === GdbSignal.SIGINT || sig === GdbSignal.SIGTRAP || !name ? s.detail : `CPU ${s.cpu} stopped with ${name}: ${s.detail}`;
   }
 
   // ---- Target ----
@@ -91,9 +119,16 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     return true;
   }
 
+  onConnect(): void {
+    // A stop a previous client asked for and is still under way now goes to this one.
+    this.releaseWhenStopped = false;
+  }
+
   onDisconnect(reason: DisconnectReason): void {
     // kgdb removes every breakpoint and lets the machine run on D, k, or a lost connection.
     this.waiter = null;
+    // A break-in or roundup still under way cannot be undone: let the machine go when it ends.
+    this.releaseWhenStopped = this.stopAsked && this.core.stop === undefined;
     this.core.detach();
     const what: Record<DisconnectReason, string> = {
       detach: 'detached',
@@ -115,6 +150,7 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     if (s) return this.toStopEvent(s);
     return new Promise((resolve) => {
       this.waiter = (st) => resolve(this.toStopEvent(st));
+      this.stopAsked = true;
       this.core.interrupt();
     });
   }
@@ -194,6 +230,7 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   }
 
   interrupt(): void {
+    this.stopAsked = true;
     this.core.interrupt();
   }
 

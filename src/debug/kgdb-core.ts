@@ -110,6 +110,8 @@ export class KgdbCore {
   private entryAnswersBreakIn = false;
   /** Why the CPUs are held from outside (role 'halted'), for `info threads`. */
   private haltWhy = '';
+  /** The CPU whose fault made this stop (haltOnFault), and its description. */
+  private fault: { cpu: number; why: string } | undefined;
 
   constructor(
     private readonly port: MachinePort,
@@ -336,6 +338,7 @@ export class KgdbCore {
     const st = this.port.cpuState(cpu);
     // A held CPU's run state is 'held' whatever it was before; isOnline sees through that.
     if (!this.port.isOnline(cpu)) return 'powered off';
+    if (inf.role === 'halted' && this.fault?.cpu === cpu) return this.fault.why;
     if (!this.guestHasKgdb) return inf.role === 'halted' ? 'halted (no kgdb in guest)' : 'running (no kgdb in guest)';
     switch (inf.role) {
       case 'master':
@@ -543,10 +546,27 @@ export class KgdbCore {
   }
 
   /**
-   * Hold every CPU where it is (a hardware debugger's halt); registers are the real ones.
-   * The master reported is the first online CPU.
+   * A CPU took a fault the guest cannot handle itself (no kgdb, or vectors it cannot enter;
+   * see guest-faults.ts): hold every CPU from outside and report that CPU with `signo`.
+   * @param why what `info threads` shows for that CPU
+   * @returns false (nothing done) while the debugger is already in (a stop, a roundup, a step)
    */
-  private haltFromOutside(signo: number, why: string): void {
+  haltOnFault(cpu: number, signo: number, why: string): boolean {
+    if (this.masterCpu >= 0 || this.waiting || this.step) return false;
+    // A break-in requested meanwhile is answered by this stop.
+    if (this.breakInPending) {
+      this.breakInPending();
+      this.breakInPending = null;
+    }
+    this.haltFromOutside(signo, this.guestHasKgdb ? 'halted from outside: another CPU faulted' : 'halted (no kgdb in guest)', { cpu, why });
+    return true;
+  }
+
+  /**
+   * Hold every CPU where it is (a hardware debugger's halt); registers are the real ones.
+   * The master reported is the first online CPU, or `fault.cpu`.
+   */
+  private haltFromOutside(signo: number, why: string, fault?: { cpu: number; why: string }): void {
     const online = this.online();
     for (let c = 0; c < this.info.length; c++) {
       const inf = this.info[c];
@@ -559,9 +579,13 @@ export class KgdbCore {
     this.log.begin();
     this.entryAnswersBreakIn = false;
     this.haltWhy = why;
-    this.masterCpu = online.length > 0 ? online[0] : 0;
+    this.fault = fault;
+    this.masterCpu = fault?.cpu ?? (online.length > 0 ? online[0] : 0);
+    // A BRK we planted, hit by a guest without kgdb: a breakpoint stop for gdb.
+    const pc = Number(this.port.registers(this.masterCpu).pc);
+    const reason = fault && signo === SIGTRAP && this.breakpoints.has(pc) ? 'swbreak' : 'halted';
     this.breakpoints.deactivate();
-    this.stopInfo = { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
+    this.stopInfo = { cpu: this.masterCpu, signo, reason, detail: fault?.why ?? why };
     this.opts.onStop(this.stopInfo);
   }
 

@@ -29,6 +29,37 @@ export interface CpuMaskView {
   irqMasked: boolean;
 }
 
+/** What kind of synchronous exception a guest fault is (from its ESR_EL1 exception class). */
+export type GuestFaultKind =
+  | 'undefined-instruction'
+  | 'illegal-state'
+  | 'sysreg-trap'
+  | 'breakpoint'
+  | 'instruction-abort'
+  | 'data-abort'
+  | 'alignment'
+  | 'pc-alignment'
+  | 'sp-alignment';
+
+/** A synchronous exception a CPU is about to take (see MachinePort.catchGuestFaults). */
+export interface GuestFault {
+  cpu: number;
+  kind: GuestFaultKind;
+  /** Address of the faulting instruction, bytes (where the CPU stays if the fault is caught). */
+  pc: number;
+  /** ESR_EL1 syndrome. */
+  esr: number;
+  /** FAR_EL1 (faulting data address) for aborts. */
+  far: number | undefined;
+  /**
+   * Why the guest's vectors cannot take this exception (no memory at the vector, the vector
+   * table itself faulting, the handler's entry code faulting), or undefined when they can.
+   */
+  unusable: string | undefined;
+  /** One line for humans. */
+  description: string;
+}
+
 export interface MachinePort {
   readonly cpuCount: number;
   /**
@@ -74,4 +105,12 @@ export interface MachinePort {
   serialBreak(bytes: Uint8Array): void;
   /** Text on the machine console as if the guest printed it (the debug core's own messages). */
   consoleWrite(text: string): void;
+  /**
+   * Offer every synchronous fault (not SVC/HVC) to `handler` before the CPU takes it, a
+   * hardware probe's "vector catch". Returning true catches it: the exception is not taken,
+   * the CPU is held with its pc at the faulting instruction (or, when the fault was the
+   * first instruction of a vector that is not code, back where it was before entering it).
+   * Optional: without it, faults always go to the guest's vectors.
+   */
+  catchGuestFaults?(handler: (f: GuestFault) => boolean): void;
 }

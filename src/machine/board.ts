@@ -6,6 +6,7 @@ import { CodeCache } from './cpu/code-cache';
 import { Cpu, RunState } from './cpu/cpu';
 import type { CpuHost, IccAccess } from './cpu/cpu';
 import { TWO32 } from './cpu/exec';
+import { inspectSyncException, type SyncFault } from './cpu/exception-entry';
 import { Flash } from './devices/flash';
 import { Pl011 } from './devices/pl011';
 import { ExclusiveMonitor } from './exclusive-monitor';
@@ -85,6 +86,11 @@ export class Board implements CpuHost, PsciPlatform {
   dtbAddress: number | undefined;
   /** The GIC CPU interface registers (CpuHost). */
   readonly icc: IccAccess;
+  /**
+   * A debugger's catcher for guest faults (BoardDebugPort.catchGuestFaults): true = caught,
+   * the exception is not taken. Undefined: every exception goes to the guest's vectors.
+   */
+  faultCatcher: ((c: Cpu, f: SyncFault) => boolean) | undefined = undefined;
   /** Per CPU: [virt, phys] timer output levels last driven into the GIC. */
   private readonly timerLevels: Uint8Array;
   private deadlineCache = Infinity;
@@ -256,6 +262,13 @@ export class Board implements CpuHost, PsciPlatform {
       c.event = true;
       this.wake(c);
     }
+  }
+
+  syncException(c: Cpu, esr: number, far: number | undefined): boolean {
+    const catcher = this.faultCatcher;
+    if (catcher === undefined) return false;
+    const f = inspectSyncException(c, c.pc, esr, far);
+    return f !== undefined && catcher(c, f);
   }
 
   reserve(c: Cpu, addr: number): void {

@@ -1,4 +1,5 @@
-import type { CpuMaskView, CpuRegisters, CpuRunState, MachinePort } from '../debug/machine-port';
+import type { CpuMaskView, CpuRegisters, CpuRunState, GuestFault, MachinePort } from '../debug/machine-port';
+import { undoVectorEntry, vectorEntryView } from './cpu/exception-entry';
 import type { Board } from './board';
 import type { MachineEventStream } from './events';
 import { DAIF_I, RunState } from './cpu/cpu';
@@ -120,5 +121,15 @@ export class BoardDebugPort implements MachinePort {
 
   consoleWrite(text: string): void {
     this.board.consoleWrite(text);
+  }
+
+  catchGuestFaults(handler: (f: GuestFault) => boolean): void {
+    this.board.faultCatcher = (c, raw) => {
+      const { fault, undo } = vectorEntryView(c, raw);
+      if (!handler({ cpu: c.index, ...fault })) return false;
+      if (undo) undoVectorEntry(c);
+      c.hold();
+      return true;
+    };
   }
 }

@@ -14,6 +14,11 @@ export interface RspServerOptions extends SessionOptions {
   port: number;
   /** How long a refused second client gets to send its first packet, ms. Default 5000. */
   refuseTimeoutMs?: number;
+  /**
+   * How long a client that arrived while another is connected waits, after its first
+   * packet, for the other to leave before it is refused, ms. Default 500.
+   */
+  handoverMs?: number;
 }
 
 /** The address the server listens on. */
@@ -34,7 +39,9 @@ export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only on
  *   217134 and riscv-vp PR #28).
  * - A second client while one is connected is refused: it gets `+` and an `E.` error
  *   reply to its first packet (gdb prints "Remote failure reply" with the text), then the
- *   connection closes. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
+ *   connection closes. It is refused only if the first client is still there a moment
+ *   after that packet (`handoverMs`): a gdb that reconnects right after quitting is
+ *   accepted even when its old connection's close is still in flight. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
  *   silently; both leave the user guessing.
  * - When the client disconnects (with or without `D`), the target is told through
  *   `onDisconnect`, and the next client gets a fresh session in ack mode.
@@ -44,6 +51,8 @@ export class RspServer {
   private readonly log: RspLog;
   private current: { socket: net.Socket; session: RspSession } | undefined;
   private readonly sockets = new Set<net.Socket>();
+  /** Clients waiting for the current one to leave (see waitForTurn), oldest first. */
+  private readonly freeWaiters = new Set<() => void>();
 
   constructor(
     private readonly target: Target,
@@ -91,12 +100,13 @@ export class RspServer {
     socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
+    if (this.current) this.waitForTurn(socket);
+    else this.accept(socket, []);
+  }
+
+  /** Start a session on `socket`, replaying bytes it sent before it was accepted. */
+  private accept(socket: net.Socket, early: Buffer[]): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    if (this.current) {
-      this.log.warn({ peer }, 'rsp: refusing a second gdb connection');
-      this.refuse(socket, BUSY_MESSAGE);
-      return;
-    }
     let session: RspSession;
     try {
       session = new RspSession(
@@ -106,7 +116,7 @@ export class RspServer {
       );
     } catch (err) {
       this.log.error({ err, peer }, 'rsp: the target cannot start a session');
-      this.refuse(socket, `kgdb-lab: the target cannot be debugged: ${String(err)}`);
+      this.refuse(socket, `kgdb-lab: the target cannot be debugged: ${String(err)}`, early);
       return;
     }
     const entry = { socket, session };
@@ -118,14 +128,78 @@ export class RspServer {
       session.connectionClosed();
       if (this.current === entry) this.current = undefined;
       this.log.info({ peer }, 'rsp: gdb disconnected');
+      this.emitFree();
     });
+    for (const chunk of early) session.receive(chunk);
+  }
+
+  /**
+   * A client arrived while another is connected. gdb reconnecting right after quitting
+   * often gets here before the old connection's close has been processed, so the new one
+   * is not refused at once: it waits until it sends its first packet plus up to
+   * `handoverMs` for the old connection to go. If it goes, the new client is accepted
+   * with what it sent so far; otherwise it is refused (see {@link refuse}).
+   */
+  private waitForTurn(socket: net.Socket): void {
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const early: Buffer[] = [];
+    const receiver = new PacketReceiver(this.opts.packetSize ?? DEFAULT_PACKET_SIZE);
+    let decided = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const decide = (): void => {
+      if (decided) return;
+      decided = true;
+      clearTimeout(idleTimer);
+      clearTimeout(graceTimer);
+      this.freeWaiters.delete(onFree);
+      socket.off('data', onData);
+      if (socket.destroyed) return;
+      if (!this.current) return this.accept(socket, early);
+      this.log.warn({ peer }, 'rsp: refusing a second gdb connection');
+      this.refuse(socket, BUSY_MESSAGE, early);
+    };
+    const onFree = (): void => decide();
+    let earlyBytes = 0;
+    const onData = (chunk: Buffer): void => {
+      early.push(chunk);
+      // Held bytes stay bounded: a client flooding while it waits is decided at once.
+      if ((earlyBytes += chunk.length) > 2 * (this.opts.packetSize ?? DEFAULT_PACKET_SIZE)) return decide();
+      let sawPacket = false;
+      receiver.push(chunk, (ev) => {
+        if (ev.kind === 'packet') sawPacket = true;
+      });
+      if (sawPacket && graceTimer === undefined) {
+        graceTimer = setTimeout(decide, this.opts.handoverMs ?? 500);
+        graceTimer.unref();
+      }
+    };
+    // A client that never sends a packet does not hold a socket forever.
+    const idleTimer = setTimeout(() => {
+      if (!decided) socket.destroy();
+    }, this.opts.refuseTimeoutMs ?? 5000);
+    idleTimer.unref();
+    this.freeWaiters.add(onFree);
+    socket.on('data', onData);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      decided = true;
+      clearTimeout(idleTimer);
+      clearTimeout(graceTimer);
+      this.freeWaiters.delete(onFree);
+    });
+  }
+
+  /** The current client left: the first waiting one may take its place. */
+  private emitFree(): void {
+    const first = this.freeWaiters.values().next();
+    if (!first.done) first.value();
   }
 
   /**
    * Answer the client's first packet with `E.<message>` (gdb manual, "Standard Replies":
    * `E.` followed by text is an error with a message), then close.
    */
-  private refuse(socket: net.Socket, message: string): void {
+  private refuse(socket: net.Socket, message: string, early: Buffer[]): void {
     const receiver = new PacketReceiver(this.opts.packetSize ?? DEFAULT_PACKET_SIZE);
     const reply = framePacket(ascii(`E.${message.replace(/[$#}*]/g, '?')}`));
     let answered = false;
@@ -133,12 +207,13 @@ export class RspServer {
     timer.unref();
     socket.on('error', () => undefined);
     socket.on('close', () => clearTimeout(timer));
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void =>
       receiver.push(chunk, (ev) => {
         if (ev.kind !== 'packet' || answered) return;
         answered = true;
         socket.end(Buffer.concat([Buffer.from('+'), reply]));
       });
-    });
+    socket.on('data', onData);
+    for (const chunk of early) onData(chunk);
   }
 }

@@ -91,6 +91,8 @@ export interface ServeProcess {
   stderr(): string;
   /** Resolve with the console text once a complete line matches; reject after `timeoutMs`. */
   waitForConsole(re: RegExp, timeoutMs: number): Promise<string>;
+  /** Resolve with kgdb-lab's stderr once it matches; reject after `timeoutMs`. */
+  waitForStderr(re: RegExp, timeoutMs: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended. */
   stop(graceMs?: number): Promise<{ status: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -175,6 +177,7 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
     console: () => out,
     stderr: () => err,
     waitForConsole: (re, timeoutMs) => waitFor(`console line ${re}`, () => completeLines(re), timeoutMs),
+    waitForStderr: (re, timeoutMs) => waitFor(`stderr ${re}`, () => (re.test(err) ? err : undefined), timeoutMs),
     stop: (graceMs = 5000) =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve({ status: child.exitCode, signal: child.signalCode });

@@ -58,6 +58,13 @@ export interface CpuHost {
   timerChanged(c: Cpu): void;
   /** The GIC CPU interface behind the ICC_*_EL1 system registers. */
   readonly icc: IccAccess;
+  /**
+   * A synchronous exception is about to be taken for the instruction at `c.pc` (set to it
+   * for the call). Return true to catch it for a debugger instead: the exception is not
+   * taken, the instruction does not retire, and the host has held the CPU. Optional; see
+   * exception-entry.ts.
+   */
+  syncException?(c: Cpu, esr: number, far: number | undefined): boolean;
 }
 
 /** ICC_*_EL1 register names the CPU forwards to the GIC CPU interface. */
@@ -136,6 +143,8 @@ export class Cpu {
   stopReason = '';
   /** Instructions retired by this CPU. */
   retired = 0;
+  /** `retired + qn` when the CPU last entered an exception vector (exception-entry.ts). */
+  entryAt = -Infinity;
   /** The run loop re-checks state when `qn` reaches this; set to 0 to do so after this instruction. */
   limit = 0;
   /** Instructions retired so far in the current run() call (read by the clock under --icount). */
@@ -236,12 +245,20 @@ export class Cpu {
     this.exclAddr = -1;
     this.pc = Number(this.vbar & ~0x7ffn) + base + kind;
     this.limit = 0;
+    this.entryAt = this.retired + this.qn;
   }
 
   /** Raise a synchronous exception for the instruction at `pc` and abandon it. */
   raiseSync(pc: number, ec: number, iss: number, far?: number): never {
+    const esr = ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0;
+    if (this.host.syncException !== undefined) {
+      const next = this.pc;
+      this.pc = pc;
+      if (this.host.syncException(this, esr, far)) throw GUEST_EXCEPTION;
+      this.pc = next;
+    }
     if (far !== undefined) this.far = BigInt(far);
-    this.takeException(VECTOR_SYNC, pc, ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0);
+    this.takeException(VECTOR_SYNC, pc, esr);
     throw GUEST_EXCEPTION;
   }
 
