@@ -8,7 +8,7 @@ import { exitStatusFor, prepareMachine } from './run';
 import { forwardStdin } from './console-io';
 
 /** Scenarios of the bundled guest (guest/src: kgdb_lab.scenario=NAME). */
-export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle'] as const;
+export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle', 'breakpoint-pair'] as const;
 export const DEFAULT_ROUNDUP_TIMEOUT_MS = 1000;
 
 /** The options `serve` adds to the shared table. */
