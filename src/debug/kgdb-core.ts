@@ -16,6 +16,17 @@ export const SIGSEGV = 11;
 /** Interrupts a single step lets run before giving up and stopping on the vector. */
 const MAX_INTERRUPTS_PER_STEP = 16;
 
+/**
+ * Under `--step-mode gdb`, how long (machine ns) the released CPUs run on after the
+ * master's single instruction before the new roundup is sent. It stands for the master's
+ * way back into the debugger on hardware (the step exception, kgdb_handle_exception,
+ * kgdb_cpu_enter up to kgdb_roundup_cpus), during which the others keep running; here the
+ * step ends the instant the instruction retires, and without this window the others would
+ * often not run at all. 200 µs: under --icount 4 (16 ns per instruction retired by any CPU)
+ * 12500 instructions shared by the running CPUs, about three scheduler quanta.
+ */
+export const GDB_STEP_REENTRY_NS = 200_000;
+
 /** Where the guest's kgdb entry points are (ELF symbol addresses), if it has them. */
 export interface GuestKgdb {
   /** kgdb_handle_exception(int vector, int signo, int err, struct pt_regs *regs). */
@@ -637,8 +648,13 @@ export class KgdbCore {
    * report `stop`. With kgdb in the guest that is a roundup through the guest's SGI (waiting
    * up to the roundup timeout; whoever cannot take it shows as not rounded up); CPUs that
    * were halted from outside (no kgdb, or a break-in not taken) are halted from outside again.
+   * Either happens GDB_STEP_REENTRY_NS after the step, the others running meanwhile.
    */
   private regather(m: number, stop: StopInfo): void {
+    this.port.at(this.port.nowNs() + GDB_STEP_REENTRY_NS, () => this.gatherNow(m, stop));
+  }
+
+  private gatherNow(m: number, stop: StopInfo): void {
     if (this.info[m].role === 'halted') {
       for (let c = 0; c < this.info.length; c++) {
         const inf = this.info[c];
