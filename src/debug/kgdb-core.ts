@@ -494,7 +494,10 @@ export class KgdbCore {
     this.skipCompiledBreak(m);
     if (step) return this.stepMaster(m, this.stepMode === 'gdb' && others === 'continue');
     this.arm();
-    const queued = this.online().filter((c) => this.info[c].role === 'next-master');
+    // Waiting next masters take over in the order they trapped.
+    const queued = this.online()
+      .filter((c) => this.info[c].role === 'next-master')
+      .sort((x, y) => (this.info[x].arrivedUs ?? 0) - (this.info[y].arrivedUs ?? 0));
     for (let c = 0; c < this.info.length; c++) {
       const inf = this.info[c];
       if (inf.role === 'none' || inf.role === 'next-master') continue;

@@ -67,3 +67,33 @@ test('breakpoint-pair: a gdb breakpoint and kgdb_breakpoint() on CPUs 2 and 3 gi
   // Stop 3: a again; b, released with PSTATE restored, answered the roundup.
   expect(tables[3]).toEqual(pair(a, 'rounded up by NMI'));
 });
+
+test('--step-mode gdb: the pair traps while the master steps with the others running; the step still ends on the master, then each waiting CPU stops in the order it trapped', async () => {
+  const server = await startServe({ scenario: 'breakpoint-pair', extraArgs: ['--step-mode', 'gdb'] });
+  const r = await runGdb({
+    port: server.port,
+    commands: ['set var kgdb_lab_pair_go = 1', 'set scheduler-locking off', 'stepi', 'info threads', 'monitor events', 'continue', 'info threads', 'continue', 'info threads', 'detach'],
+  });
+  assertGdbOk(r, server);
+  await server.waitForConsole(/\[cpu2\] kgdb_lab: CPU2: back from kgdb_breakpoint\(\)/, 30_000);
+  await server.waitForConsole(/\[cpu3\] kgdb_lab: CPU3: back from kgdb_breakpoint\(\)/, 30_000);
+  await server.stop();
+
+  const tables = parseInfoThreadsAll(r.stdout).map((t) => t.map((row) => [row.cpu, row.extra]));
+  expect(tables).toHaveLength(3);
+  // The step released CPUs 1-3; 2 and 3 saw the go flag and trapped during it (not
+  // answering the roundup after it), and the stop is still the step's, on CPU 0.
+  expect(tables[0]).toEqual([
+    [0, 'master'],
+    [1, 'rounded up by NMI'],
+    [2, 'trapped, waiting to be master'],
+    [3, 'trapped, waiting to be master'],
+  ]);
+  const trapped = [...r.output.matchAll(/CPU (\d)\s+entered-next-master signo=5/g)].map((m) => Number(m[1]));
+  expect([...trapped].sort()).toEqual([2, 3]);
+  const stops = [...r.stdout.matchAll(/^Thread (\d) "CPU#(\d)" received signal SIGTRAP, Trace\/breakpoint trap\.$/gm)].map((m) => Number(m[2]));
+  expect(stops).toEqual(trapped);
+  expect(tables[1][trapped[0]]).toEqual([trapped[0], 'master']);
+  expect(tables[1][trapped[1]]).toEqual([trapped[1], 'trapped, waiting to be master']);
+  expect(tables[2][trapped[1]]).toEqual([trapped[1], 'master']);
+});
