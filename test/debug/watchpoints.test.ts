@@ -121,3 +121,43 @@ test('Z2-Z4 limits: a 5th watchpoint and one on unassigned memory get E.. replie
   expect(parseInfoThreadsAll(r.stdout).at(-1)?.map((t) => t.cpu)).toEqual([0, 1, 2, 3]);
   expect(r.output).not.toMatch(/Protocol error|Remote connection closed/);
 });
+
+test('stepi onto a watched store: the step ends in the watchpoint stop and gdb shows the old and new value after the store', async () => {
+  const server = await startServe({ scenario: 'hardlockup', extraArgs: ['--trace-rsp'] });
+  const r = await runGdb({
+    port: server.port,
+    commands: [
+      // The store of kgdb_lab_compute_result[3] in CPU 3's loop (see the first test).
+      'break *(recursion_bottom+100)',
+      'continue',
+      'delete',
+      'x/i $pc',
+      'watch kgdb_lab_compute_result[3]',
+      'stepi',
+      'x/i $pc',
+      'info threads',
+      'delete',
+      'detach',
+    ],
+  });
+  await server.stop();
+  assertGdbOk(r, server);
+  expect(r.stdout).toMatch(/^=> 0x[0-9a-f]+ <recursion_bottom\+100>:\tstr\t/m);
+  expect(r.stdout).toMatch(/^Thread 4 "CPU#3" hit Hardware watchpoint 2: kgdb_lab_compute_result\[3\]\n\nOld value = \d+\nNew value = \d+$/m);
+  expect(r.stdout).toMatch(/^=> 0x[0-9a-f]+ <recursion_bottom\+104>:/m);
+  expect(parseInfoThreadsAll(r.stdout)[0].map((row) => [row.cpu, row.extra])).toEqual(ROUNDED_UP_ON_CPU3);
+  // gdb's step (the others continuing, its default on a live target) ended in the watchpoint;
+  // gdb then stepped the store alone with the watchpoint removed.
+  const flow = server
+    .stderr()
+    .split('\n')
+    .filter((l) => /^rsp (<- \$(vCont;s|[zZ]2)|-> \$T05)/.test(l))
+    .map((l) => l.replace(/^(rsp -> \$T05thread:4;core:3;).*?((?:watch:[0-9a-f]+;)?)$/, '$1…$2'));
+  const start = flow.indexOf('rsp <- $vCont;s:4;c');
+  expect(flow.slice(start, start + 4)).toEqual([
+    'rsp <- $vCont;s:4;c',
+    expect.stringMatching(/^rsp -> \$T05thread:4;core:3;…watch:[0-9a-f]+;$/),
+    expect.stringMatching(/^rsp <- \$z2,[0-9a-f]+,8$/),
+    'rsp <- $vCont;s:4',
+  ]);
+});
