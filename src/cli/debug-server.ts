@@ -4,7 +4,7 @@ import type { ElfImage } from '../loader/elf';
 import { findSymbol, formatSymbol } from '../loader/elf';
 import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
-import { KgdbCore, type GuestKgdb } from '../debug/kgdb-core';
+import { KgdbCore, type GuestKgdb, type StepMode } from '../debug/kgdb-core';
 import { KgdbGdbTarget } from '../debug/gdb-target';
 import { catchGuestFaults } from '../debug/guest-faults';
 import { RspServer, formatTraceEvent, type ListenAddress } from '../rsp';
@@ -16,6 +16,8 @@ export interface DebugServerOptions {
   port: number;
   /** Roundup timeout, machine ns. */
   roundupTimeoutNs: number;
+  /** How a step of the master treats the other CPUs (`--step-mode`). */
+  stepMode?: StepMode;
   /** Hold every CPU at its first instruction until gdb continues. */
   wait: boolean;
   traceRsp: boolean;
@@ -107,6 +109,7 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
   const core = new KgdbCore(port, {
     guest,
     roundupTimeoutNs: o.roundupTimeoutNs,
+    stepMode: o.stepMode,
     onStop: (s) => target?.stopped(s),
     onNotice: notice,
   });

@@ -8,7 +8,7 @@ import { exitStatusFor, prepareMachine } from './run';
 import { forwardStdin } from './console-io';
 
 /** Scenarios of the bundled guest (guest/src: kgdb_lab.scenario=NAME). */
-export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle', 'oops-undef', 'oops-abort', 'oops-align'] as const;
+export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle', 'breakpoint-pair', 'oops-undef', 'oops-abort', 'oops-align'] as const;
 export const DEFAULT_ROUNDUP_TIMEOUT_MS = 1000;
 
 /** The options `serve` adds to the shared table. */
@@ -35,9 +35,10 @@ export const SERVE_OPTIONS = {
   },
   'step-mode': {
     type: 'string',
-    choices: ['kgdb'],
+    choices: ['kgdb', 'gdb'],
     default: 'kgdb',
-    describe: 'stepping: kgdb keeps the other CPUs parked while the master steps',
+    describe:
+      'stepping: kgdb keeps the other CPUs parked while the master steps; gdb honours vCont;s:N;c (set scheduler-locking off): the others run during the step and are rounded up again after it',
   },
   wait: { type: 'boolean', default: false, describe: 'hold every CPU at its first instruction until gdb continues (like QEMU -S)' },
   'trace-rsp': { type: 'boolean', default: false, describe: 'log every RSP packet in and out on stderr' },
@@ -101,6 +102,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
       host: String(argv.host),
       port: argv.port as number,
       roundupTimeoutNs: (argv['roundup-timeout'] as number) * 1e6,
+      stepMode: argv['step-mode'] === 'gdb' ? 'gdb' : 'kgdb',
       wait: argv.wait === true,
       traceRsp: argv['trace-rsp'] === true,
       logger,

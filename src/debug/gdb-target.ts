@@ -11,13 +11,16 @@ import {
   type ConsoleOutput,
   type CoreRegId,
   type DisconnectReason,
+  type HwWatchpointOps,
   type MonitorCmdOps,
   type ResumeOps,
   type ResumePlan,
   type StopEvent,
   type SwBreakpointOps,
+  type StopCause,
   type Target,
   type ThreadExtraInfoOps,
+  type WatchKind,
 } from '../rsp/target';
 import { BreakpointError } from './breakpoints';
 import type { KgdbCore, StopInfo } from './kgdb-core';
@@ -54,7 +57,12 @@ function gdbSignal(linuxSigno: number): number {
  * are threads, registers come from the core's per-CPU view (unavailable for CPUs not
  * rounded up), resuming goes through the core so every CPU returns from the debugger.
  */
-export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps, SwBreakpointOps, ThreadExtraInfoOps, MonitorCmdOps {
+/** The stop-reply reason for each watchpoint kind (gdb manual, "Stop Reply Packets"). */
+const WATCH_CAUSE: Record<WatchKind, 'watch' | 'rwatch' | 'awatch'> = { write: 'watch', read: 'rwatch', access: 'awatch' };
+
+export class KgdbGdbTarget
+  implements Target, BaseOps, ResumeOps, BreakpointOps, SwBreakpointOps, HwWatchpointOps, ThreadExtraInfoOps, MonitorCmdOps
+{
   private waiter: ((s: StopInfo) => void) | null = null;
   /** gdb asked for a stop (`?`, 0x03, a resume) that has not come yet. */
   private stopAsked = false;
@@ -107,6 +115,9 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     return this;
   }
   supportSwBreakpoint(): SwBreakpointOps {
+    return this;
+  }
+  supportHwWatchpoint(): HwWatchpointOps {
     return this;
   }
   supportThreadExtraInfo(): ThreadExtraInfoOps {
@@ -198,8 +209,10 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   // ---- ResumeOps ----
 
   /**
-   * Continue or step. As kgdb does, a step runs only the master while the other CPUs stay
-   * parked, and the CPUs always resume together: asking to step or continue a single
+   * Continue or step. Under `--step-mode kgdb` a step runs only the master while the other
+   * CPUs stay parked, as kgdb does; under `gdb` a step of the master with the others told
+   * to continue (vCont;s:N;c, gdb's `set scheduler-locking off`) releases them for the step
+   * (KgdbCore.resume). The CPUs always resume together: asking to step or continue a single
    * thread other than the master is refused with an explanation.
    */
   resume(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
@@ -218,10 +231,11 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
       }
     }
     if (plan.others?.kind === 'step' && plan.perCpu.size === 0) step = true;
+    const others = plan.others?.kind === 'continue' ? 'continue' : 'stay';
     return new Promise((resolve, reject) => {
       this.waiter = (s) => resolve(this.toStopEvent(s));
       try {
-        this.core.resume(step);
+        this.core.resume(step, others);
       } catch (e) {
         this.waiter = null;
         reject(TargetError.errno(Errno.EINVAL, (e as Error).message));
@@ -240,6 +254,19 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   }
   removeSwBreakpoint(addr: bigint): void {
     this.wrapBp(() => this.core.removeBreakpoint(Number(addr)));
+  }
+
+  /**
+   * Watchpoints (Z2 write, Z3 read, Z4 access) on every CPU, MAX_WATCHPOINTS at once
+   * (watchpoints.ts); a full table (ENOSPC) or memory that is not RAM (EFAULT) is an `E..` reply.
+   */
+  addHwWatchpoint(addr: bigint, length: number, kind: WatchKind): void {
+    if (addr >= 2n ** 48n) throw TargetError.errno(Errno.EFAULT, `cannot watch 0x${addr.toString(16)}: not RAM`);
+    this.wrapBp(() => this.core.addWatchpoint(Number(addr), length, kind));
+  }
+  removeHwWatchpoint(addr: bigint, length: number, kind: WatchKind): void {
+    if (addr >= 2n ** 48n) throw TargetError.errno(Errno.EINVAL, `no watchpoint at 0x${addr.toString(16)}`);
+    this.wrapBp(() => this.core.removeWatchpoint(Number(addr), length, kind));
   }
 
   private wrapBp(fn: () => void): void {
@@ -262,12 +289,10 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   }
 
   private toStopEvent(s: StopInfo): StopEvent {
-    return {
-      kind: 'signal',
-      signal: gdbSignal(s.signo),
-      cpu: s.cpu,
-      cause: s.reason === 'swbreak' ? { kind: 'swbreak' } : undefined,
-    };
+    let cause: StopCause | undefined;
+    if (s.reason === 'swbreak') cause = { kind: 'swbreak' };
+    else if (s.reason === 'watch' && s.watch) cause = { kind: WATCH_CAUSE[s.watch.kind], addr: BigInt(s.watch.addr) };
+    return { kind: 'signal', signal: gdbSignal(s.signo), cpu: s.cpu, cause };
   }
 
   private checkCpu(cpu: number): void {

@@ -2,7 +2,8 @@ import { AddressHooks } from './address-hooks';
 import { KGDB_COMPILED_BRK, SoftwareBreakpoints } from './breakpoints';
 import type { MachineEvent, MachineEventKind } from '../machine/events';
 import { StopEventLog, takenAs } from './events';
-import type { CpuRegisters, MachinePort } from './machine-port';
+import type { CpuRegisters, MachinePort, WatchHitInfo, WatchKind } from './machine-port';
+import { HardwareWatchpoints } from './watchpoints';
 import { PT_REGS_CORE_SIZE, PT_REGS_PC, PT_REGS_PMR_SAVE, PT_REGS_PSTATE, decodePtRegs, encodePtRegs } from './pt-regs';
 
 /** Signals as gdb numbers them (gdb/signals.def), used in stop replies. */
@@ -14,6 +15,17 @@ export const SIGSEGV = 11;
 
 /** Interrupts a single step lets run before giving up and stopping on the vector. */
 const MAX_INTERRUPTS_PER_STEP = 16;
+
+/**
+ * Under `--step-mode gdb`, how long (machine ns) the released CPUs run on after the
+ * master's single instruction before the new roundup is sent. It stands for the master's
+ * way back into the debugger on hardware (the step exception, kgdb_handle_exception,
+ * kgdb_cpu_enter up to kgdb_roundup_cpus), during which the others keep running; here the
+ * step ends the instant the instruction retires, and without this window the others would
+ * often not run at all. 200 µs: under --icount 4 (16 ns per instruction retired by any CPU)
+ * 12500 instructions shared by the running CPUs, about three scheduler quanta.
+ */
+export const GDB_STEP_REENTRY_NS = 200_000;
 
 /** Where the guest's kgdb entry points are (ELF symbol addresses), if it has them. */
 export interface GuestKgdb {
@@ -42,11 +54,30 @@ export interface StopInfo {
   /** The CPU the stop is reported on (the master). */
   cpu: number;
   signo: number;
-  /** 'swbreak': a gdb breakpoint (brk #0x400); 'step': a completed single step. */
-  reason: 'swbreak' | 'compiled-break' | 'signal' | 'step' | 'halted';
+  /**
+   * 'swbreak': a gdb breakpoint (brk #0x400); 'step': a completed single step; 'watch': a
+   * data access hit a watchpoint (see `watch`).
+   */
+  reason: 'swbreak' | 'compiled-break' | 'signal' | 'step' | 'halted' | 'watch';
   /** One line for humans (also sent to gdb as console output). */
   detail: string;
+  /** For 'watch': the watchpoint's kind and the first watched byte accessed. */
+  watch?: WatchStop;
 }
+
+/** The watchpoint a stop reports: its kind and the data address (inside the watchpoint). */
+export interface WatchStop {
+  kind: WatchKind;
+  addr: number;
+}
+
+/**
+ * How a single step treats the other CPUs: 'kgdb' keeps them parked whatever gdb asks (as
+ * Linux kgdb, which holds dbg_slave_lock while kgdb_single_step is set); 'gdb' honours a
+ * step of the master with the others continuing (vCont;s:N;c): they are released for the
+ * step and rounded up again afterwards by a new roundup.
+ */
+export type StepMode = 'kgdb' | 'gdb';
 
 /** A single step of the master that has not completed yet. */
 interface StepInProgress {
@@ -54,7 +85,7 @@ interface StepInProgress {
   /** 'run': the master runs (back to the stepped pc, or an interrupt handler); 'step': one instruction is pending. */
   phase: 'run' | 'step';
   /** Report the stop that ends the step. */
-  end(signo: number, reason: StopInfo['reason'], detail: string): void;
+  end(signo: number, reason: StopInfo['reason'], detail: string, watch?: WatchStop): void;
 }
 
 interface CpuInfo {
@@ -70,6 +101,8 @@ interface CpuInfo {
   takenAs?: 'nmi' | 'irq';
   /** A roundup SGI was sent and not yet answered (kgdb_info[cpu].rounding_up). */
   roundingUp: boolean;
+  /** Entered through a watchpoint hit (held before the access, real registers). */
+  watch?: WatchStop;
 }
 
 export interface KgdbCoreOptions {
@@ -81,6 +114,8 @@ export interface KgdbCoreOptions {
   onStop: (s: StopInfo) => void;
   /** Console line for the user (announcements that are not guest output). */
   onNotice?: (text: string) => void;
+  /** How a step of the master treats the other CPUs (default 'kgdb'). */
+  stepMode?: StepMode;
 }
 
 /**
@@ -94,10 +129,17 @@ export interface KgdbCoreOptions {
 export class KgdbCore {
   private readonly info: CpuInfo[];
   readonly breakpoints: SoftwareBreakpoints;
+  /** gdb's hardware watchpoints (Z2/Z3/Z4), in the machine only while it runs. */
+  readonly watchpoints: HardwareWatchpoints;
   /** Events of the current (or last) debugger entry, from the machine's event stream. */
   readonly log: StopEventLog;
   private masterCpu = -1;
+  /** gdb waits for a stop (a roundup or a step is in progress). */
   private waiting = false;
+  /** A roundup is in progress: arrivals are counted and the timeout is armed. */
+  private rounding = false;
+  /** The stop a roundup after a gdb-mode step reports once it completes. */
+  private pendingStop: StopInfo | undefined;
   private timedOut = false;
   private cancelTimeout: (() => void) | null = null;
   private stopInfo: StopInfo | undefined;
@@ -119,6 +161,8 @@ export class KgdbCore {
   ) {
     this.info = Array.from({ length: port.cpuCount }, () => ({ role: 'none', realView: false, signo: 0, late: false, roundingUp: false }));
     this.breakpoints = new SoftwareBreakpoints(port);
+    this.watchpoints = new HardwareWatchpoints(port);
+    port.onWatchHit((h) => this.onWatchHit(h));
     this.hooks = new AddressHooks(port);
     this.log = new StopEventLog(port.events);
     const g = opts.guest;
@@ -126,7 +170,7 @@ export class KgdbCore {
       this.hooks.add(g.handleException, (cpu) => this.onHandleException(cpu));
       this.hooks.add(g.nmiCallback, (cpu) => this.onNmiCallback(cpu));
     }
-    this.breakpoints.activate();
+    this.arm();
   }
 
   /** Does the guest have kgdb entry points? */
@@ -213,14 +257,56 @@ export class KgdbCore {
     return true;
   }
 
-  private becomeMaster(cpu: number): void {
+  /**
+   * A data access hit a watchpoint: the CPU is held before the access (real registers, pc
+   * at the instruction) and enters the debugger as master, or as the next master if another
+   * CPU holds it, exactly as a CPU trapping into kgdb_handle_exception would (QEMU's
+   * gdbstub stops the accessing CPU; Linux kgdb enters from the hw_breakpoint handler).
+   */
+  private onWatchHit(h: WatchHitInfo): void {
+    const cpu = h.cpu;
+    const inf = this.info[cpu];
+    const watch: WatchStop = { kind: h.watch.kind, addr: h.addr };
+    const what = `CPU ${cpu} hit a ${h.watch.kind} watchpoint at 0x${h.addr.toString(16)} (${h.write ? 'store' : 'load'} of ${h.size} bytes at pc 0x${h.pc.toString(16)})`;
+    const st = this.step;
+    if (st && st.cpu === cpu) {
+      inf.realView = true;
+      inf.ptRegs = undefined;
+      this.event('watch-hit', cpu, { pc: h.pc, addr: h.addr });
+      st.end(SIGTRAP, 'watch', what, watch);
+      return;
+    }
+    // A CPU the debugger holds does not run, and watchpoints are out of the machine while
+    // it is stopped: only a running CPU ('none') can get here.
+    if (inf.role !== 'none') return;
+    inf.realView = true;
+    inf.ptRegs = undefined;
+    inf.signo = SIGTRAP;
+    inf.watch = watch;
+    inf.arrivedUs = this.nowUs();
+    inf.roundingUp = false;
+    const hit = (): void => this.event('watch-hit', cpu, { pc: h.pc, addr: h.addr });
+    if (this.masterCpu >= 0) {
+      inf.role = 'next-master';
+      hit();
+      this.event('entered-next-master', cpu, { signo: SIGTRAP, pc: h.pc, addr: h.addr, ...this.liveMask(cpu) });
+      this.checkAllArrived();
+      return;
+    }
+    this.becomeMaster(cpu, hit);
+  }
+
+  /** @param first emits what caused the entry (e.g. 'watch-hit'), first in the stop's record */
+  private becomeMaster(cpu: number, first?: () => void): void {
     const inf = this.info[cpu];
     inf.role = 'master';
     this.masterCpu = cpu;
     this.log.begin();
+    first?.();
     this.timedOut = false;
-    this.breakpoints.deactivate();
-    this.event('entered-master', cpu, { signo: inf.signo, ...this.interruptedMask(cpu) });
+    this.disarm();
+    const at = inf.watch ? { pc: Number(this.port.registers(cpu).pc), addr: inf.watch.addr, ...this.liveMask(cpu) } : this.interruptedMask(cpu);
+    this.event('entered-master', cpu, { signo: inf.signo, ...at });
     this.entryAnswersBreakIn = this.breakInPending !== null;
     if (this.breakInPending) {
       this.breakInPending();
@@ -232,6 +318,7 @@ export class KgdbCore {
   /** kgdb_roundup_cpus as the seed series' arm64 version: one SGI to every other online CPU. */
   private roundup(master: number): void {
     this.waiting = true;
+    this.rounding = true;
     const g = this.opts.guest;
     const targets = this.online().filter((c) => c !== master && this.info[c].role === 'none');
     const sgi = g?.roundupSgi();
@@ -246,14 +333,15 @@ export class KgdbCore {
   }
 
   private checkAllArrived(): void {
-    if (!this.waiting) return;
+    // Only a roundup waits for arrivals: a CPU trapping during a step does not end the step.
+    if (!this.rounding) return;
     if (this.online().some((c) => this.info[c].role === 'none')) return;
     this.finishRoundup();
   }
 
   private onTimeout(): void {
     this.cancelTimeout = null;
-    if (!this.waiting) return;
+    if (!this.rounding) return;
     const missing = this.online().filter((c) => this.info[c].role === 'none');
     this.timedOut = true;
     this.event('timed-out', this.masterCpu, { cpus: missing });
@@ -265,11 +353,21 @@ export class KgdbCore {
 
   private finishRoundup(): void {
     this.waiting = false;
+    this.rounding = false;
     if (this.cancelTimeout) {
       this.cancelTimeout();
       this.cancelTimeout = null;
     }
     const m = this.masterCpu;
+    const pending = this.pendingStop;
+    if (pending) {
+      // The roundup after a gdb-mode step: the stop is the step's.
+      this.pendingStop = undefined;
+      const missing = this.online().filter((c) => this.info[c].role === 'none');
+      this.stopInfo = { ...pending, detail: `${pending.detail}; ${missing.length ? `not rounded up: CPU ${missing.join(', ')}` : 'every online CPU rounded up again'}` };
+      this.opts.onStop(this.stopInfo);
+      return;
+    }
     const inf = this.info[m];
     let reason = this.stopReason(m);
     let signo = inf.signo;
@@ -281,13 +379,14 @@ export class KgdbCore {
       reason = 'signal';
       signo = SIGINT;
     }
-    this.stopInfo = { cpu: m, signo, reason, detail: this.describeEntry(m) };
+    this.stopInfo = { cpu: m, signo, reason, detail: this.describeEntry(m), watch: inf.watch };
     this.opts.onStop(this.stopInfo);
   }
 
   private stopReason(cpu: number): StopInfo['reason'] {
     const inf = this.info[cpu];
     if (inf.role === 'halted') return 'halted';
+    if (inf.watch) return 'watch';
     if (inf.signo !== SIGTRAP) return 'signal';
     const pc = this.ptRegsPc(cpu);
     if (pc !== undefined && this.breakpoints.has(pc)) return 'swbreak';
@@ -296,7 +395,9 @@ export class KgdbCore {
 
   private describeEntry(cpu: number): string {
     const missing = this.online().filter((c) => this.info[c].role === 'none');
-    const who = this.info[cpu].role === 'halted' ? 'halted from outside' : `CPU ${cpu} entered kgdb`;
+    const w = this.info[cpu].watch;
+    const who =
+      this.info[cpu].role === 'halted' ? 'halted from outside' : w ? `CPU ${cpu} entered kgdb on a ${w.kind} watchpoint at 0x${w.addr.toString(16)}` : `CPU ${cpu} entered kgdb`;
     return missing.length ? `${who}; not rounded up: CPU ${missing.join(', ')}` : `${who}; every online CPU rounded up`;
   }
 
@@ -366,19 +467,40 @@ export class KgdbCore {
     this.breakpoints.remove(addr);
   }
 
+  /** Add/remove a hardware watchpoint on [addr, addr + len). @throws BreakpointError (watchpoints.ts) */
+  addWatchpoint(addr: number, len: number, kind: WatchKind): void {
+    this.watchpoints.add(addr, len, kind);
+  }
+  removeWatchpoint(addr: number, len: number, kind: WatchKind): void {
+    this.watchpoints.remove(addr, len, kind);
+  }
+
+  /** How steps treat the other CPUs. */
+  get stepMode(): StepMode {
+    return this.opts.stepMode ?? 'kgdb';
+  }
+
   // ---- resuming ----
 
   /**
-   * Continue (or single-step the master, keeping the others held as kgdb does). After a
-   * compiled `brk #0x401` the master's pc is advanced past it, as arm64 kgdb does.
+   * Continue, or single-step the master. A step keeps the other CPUs held as kgdb does,
+   * unless the step mode is 'gdb' and gdb asked them to continue meanwhile (`others`
+   * 'continue', vCont;s:N;c): then they are released for the step and rounded up again by
+   * a new roundup after it. After a compiled `brk #0x401` the master's pc is advanced past
+   * it, as arm64 kgdb does.
+   * @param others what gdb asked of the other CPUs during a step
+   * @throws Error when the machine is not stopped
    */
-  resume(step = false): void {
+  resume(step = false, others: 'stay' | 'continue' = 'stay'): void {
     if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
     const m = this.masterCpu;
     this.skipCompiledBreak(m);
-    if (step) return this.stepMaster(m);
-    this.breakpoints.activate();
-    const queued = this.online().filter((c) => this.info[c].role === 'next-master');
+    if (step) return this.stepMaster(m, this.stepMode === 'gdb' && others === 'continue');
+    this.arm();
+    // Waiting next masters take over in the order they trapped.
+    const queued = this.online()
+      .filter((c) => this.info[c].role === 'next-master')
+      .sort((x, y) => (this.info[x].arrivedUs ?? 0) - (this.info[y].arrivedUs ?? 0));
     for (let c = 0; c < this.info.length; c++) {
       const inf = this.info[c];
       if (inf.role === 'none' || inf.role === 'next-master') continue;
@@ -391,7 +513,7 @@ export class KgdbCore {
     if (queued.length > 0) {
       // The CPU spinning on dbg_master_lock takes it now: a second stop for gdb.
       const next = queued[0];
-      this.breakpoints.deactivate();
+      this.disarm();
       this.becomeMaster(next);
     }
   }
@@ -409,6 +531,7 @@ export class KgdbCore {
     inf.ptRegs = undefined;
     inf.realView = false;
     inf.late = false;
+    inf.watch = undefined;
     this.port.release(cpu);
   }
 
@@ -439,27 +562,33 @@ export class KgdbCore {
    * still held, and the instruction is stepped once the master is back at it, up to
    * MAX_INTERRUPTS_PER_STEP times. Ctrl-C (interrupt()) ends such a step where the master is.
    */
-  private stepMaster(m: number): void {
+  private stepMaster(m: number, releaseOthers: boolean): void {
     const inf = this.info[m];
     this.waiting = true; // gdb waits for the stop
-    this.breakpoints.activate();
+    inf.watch = undefined;
+    if (releaseOthers) this.releaseForStep(m);
+    this.arm();
     let removeHook: (() => void) | null = null;
     let interruptsSkipped = 0;
     const step: StepInProgress = {
       cpu: m,
       phase: 'run',
-      end: (signo, reason, detail) => {
+      end: (signo, reason, detail, watch) => {
         this.step = null;
         removeHook?.();
         removeHook = null;
-        this.breakpoints.deactivate();
+        this.disarm();
+        inf.watch = watch;
+        const stop: StopInfo = { cpu: m, signo, reason, detail, watch };
+        if (releaseOthers) return this.regather(m, stop);
         this.waiting = false;
-        this.stopInfo = { cpu: m, signo, reason, detail };
+        this.stopInfo = stop;
         this.opts.onStop(this.stopInfo);
       },
     };
     this.step = step;
     const finished = (): void => {
+      if (this.step !== step) return; // the step already ended (a watchpoint hit stopped the instruction)
       inf.realView = true;
       inf.ptRegs = undefined;
       step.end(SIGTRAP, 'step', `CPU ${m} stepped`);
@@ -502,6 +631,65 @@ export class KgdbCore {
     r.pc = r.x[30];
     this.port.setRegisters(m, r);
     runTo(target);
+  }
+
+  /**
+   * gdb-mode step: let every CPU the debugger holds go (slaves return from
+   * kgdb_nmicallback, CPUs halted from outside run on), except the master and CPUs queued
+   * as next master (they spin on dbg_master_lock in Linux and keep their trap).
+   */
+  private releaseForStep(m: number): void {
+    this.log.begin();
+    this.entryAnswersBreakIn = false;
+    for (let c = 0; c < this.info.length; c++) {
+      const role = this.info[c].role;
+      if (c === m || role === 'none' || role === 'next-master') continue;
+      this.leave(c);
+    }
+    this.event('released', m, {});
+  }
+
+  /**
+   * After a gdb-mode step: gather the other CPUs again as a fresh debugger entry would, then
+   * report `stop`. With kgdb in the guest that is a roundup through the guest's SGI (waiting
+   * up to the roundup timeout; whoever cannot take it shows as not rounded up); CPUs that
+   * were halted from outside (no kgdb, or a break-in not taken) are halted from outside again.
+   * Either happens GDB_STEP_REENTRY_NS after the step, the others running meanwhile.
+   */
+  private regather(m: number, stop: StopInfo): void {
+    this.port.at(this.port.nowNs() + GDB_STEP_REENTRY_NS, () => this.gatherNow(m, stop));
+  }
+
+  private gatherNow(m: number, stop: StopInfo): void {
+    if (this.info[m].role === 'halted') {
+      for (let c = 0; c < this.info.length; c++) {
+        const inf = this.info[c];
+        if (c === m || inf.role !== 'none') continue;
+        this.port.hold(c);
+        inf.role = 'halted';
+        inf.realView = true;
+        inf.ptRegs = undefined;
+      }
+      this.waiting = false;
+      this.stopInfo = stop;
+      this.opts.onStop(stop);
+      return;
+    }
+    this.timedOut = false;
+    this.pendingStop = stop;
+    this.roundup(m);
+  }
+
+  /** Breakpoints and watchpoints into the machine (it is about to run). */
+  private arm(): void {
+    this.breakpoints.activate();
+    this.watchpoints.activate();
+  }
+
+  /** Breakpoints and watchpoints out of the machine (the debugger holds it). */
+  private disarm(): void {
+    this.breakpoints.deactivate();
+    this.watchpoints.deactivate();
   }
 
   /**
@@ -584,7 +772,7 @@ export class KgdbCore {
     // A BRK we planted, hit by a guest without kgdb: a breakpoint stop for gdb.
     const pc = Number(this.port.registers(this.masterCpu).pc);
     const reason = fault && signo === SIGTRAP && this.breakpoints.has(pc) ? 'swbreak' : 'halted';
-    this.breakpoints.deactivate();
+    this.disarm();
     this.stopInfo = { cpu: this.masterCpu, signo, reason, detail: fault?.why ?? why };
     this.opts.onStop(this.stopInfo);
   }
@@ -592,11 +780,12 @@ export class KgdbCore {
   /** Remove every breakpoint and resume (D, k, or a dropped connection). */
   detach(): void {
     this.breakpoints.clear();
+    this.watchpoints.clear();
     if (this.masterCpu >= 0 && !this.waiting) {
       this.resume(false);
       // A queued next master would stop again with nobody attached; let it wait for gdb, as kgdb does.
     }
-    this.breakpoints.activate();
+    if (!this.waiting) this.arm();
   }
 
   // ---- helpers ----
@@ -631,6 +820,12 @@ export class KgdbCore {
 
   private event(kind: MachineEventKind, cpu: number, extra: Partial<MachineEvent>): void {
     this.port.events.emit({ cpu, kind, ...extra });
+  }
+
+  /** ICC_PMR_EL1 and PSTATE.I of a CPU as it is now (for entries without pt_regs). */
+  private liveMask(cpu: number): { pmr: number; irqMasked: boolean } {
+    const m = this.port.maskView(cpu);
+    return { pmr: m.pmr, irqMasked: m.irqMasked };
   }
 
   /**

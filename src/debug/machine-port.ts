@@ -1,5 +1,24 @@
 import type { MachineEventStream } from '../machine/events';
 
+import type { WatchKind } from '../machine/watchpoints';
+
+/** Which data accesses a watchpoint catches: stores, loads, or both (gdb watch / rwatch / awatch). */
+export type { WatchKind };
+
+/** A data access that hit a watchpoint; the CPU is held before the access, pc at the instruction. */
+export interface WatchHitInfo {
+  cpu: number;
+  /** Address of the accessing instruction. */
+  pc: number;
+  /** The watchpoint hit, as it was added. */
+  watch: { addr: number; len: number; kind: WatchKind };
+  /** The first watched byte the access touched (inside the watchpoint). */
+  addr: number;
+  /** The access: store or load, and its size in bytes. */
+  write: boolean;
+  size: number;
+}
+
 /**
  * The small interface through which the debug core sees the machine (the arch-hook
  * boundary of Linux's kernel/debug: the core never reaches into CPU or GIC internals).
@@ -97,6 +116,20 @@ export interface MachinePort {
    * Optional: without it, a step with an interrupt pending stops on the vector.
    */
   interruptPending?(cpu: number): boolean;
+  /**
+   * Watch bytes [addr, addr + len) of RAM for `kind` accesses by every CPU (the machine's
+   * own watchpoints, as QEMU's gdbstub has them; no guest debug registers are involved).
+   * @returns false when any byte is not RAM (nothing is added)
+   */
+  addWatchpoint(addr: number, len: number, kind: WatchKind): boolean;
+  /** Remove a watchpoint added with the same arguments. @returns false when there is none */
+  removeWatchpoint(addr: number, len: number, kind: WatchKind): boolean;
+  /**
+   * Where hits go (one listener; a later call replaces it). Called synchronously while the
+   * accessing CPU is held before the access. The listener reports the 'watch-hit' event
+   * into `events` (the debug core does, once it has opened the stop's record).
+   */
+  onWatchHit(fn: (hit: WatchHitInfo) => void): void;
   /** Send SGI `intid` from CPU `from` to `targets`, exactly as a write of ICC_SGI1R_EL1 by `from` would. */
   sendSgi(from: number, intid: number, targets: number[]): void;
   /** Call `fn` at machine time `atNs`; returns a cancel function. */

@@ -1,4 +1,5 @@
 import { RAM_BASE } from './memory-map';
+import { DataWatchpoints } from './watchpoints';
 
 /**
  * A memory-mapped device. Offsets are bytes from the region base; `size` is the access
@@ -54,6 +55,8 @@ export class Bus {
   onCodeWrite: (page: number, off?: number) => void = () => {};
   /** Called with the physical address of a store to a PAGE_EXCLUSIVE page. */
   onExclusiveWrite: (addr: number, cpu: number) => void = () => {};
+  /** Debugger watchpoints; they set PAGE_WATCH on the pages they cover. */
+  readonly watchpoints: DataWatchpoints;
 
   /** @param ramBytes RAM size in bytes, a multiple of 4 KiB. */
   constructor(ramBytes: number) {
@@ -64,6 +67,7 @@ export class Bus {
     this.ram32 = new Int32Array(buf);
     this.ramSize = ramBytes;
     this.pageFlags = new Uint8Array(ramBytes >>> 12);
+    this.watchpoints = new DataWatchpoints(this.pageFlags, this.ramBase);
   }
 
   /** Map a device at [base, base + size). Throws if it overlaps RAM or another region. */

@@ -1,4 +1,4 @@
-import type { CpuMaskView, CpuRegisters, CpuRunState, GuestFault, MachinePort } from '../debug/machine-port';
+import type { CpuMaskView, CpuRegisters, CpuRunState, GuestFault, MachinePort, WatchHitInfo, WatchKind } from '../debug/machine-port';
 import { undoVectorEntry, vectorEntryView } from './cpu/exception-entry';
 import type { Board } from './board';
 import type { MachineEventStream } from './events';
@@ -93,6 +93,21 @@ export class BoardDebugPort implements MachinePort {
     const c = this.board.cpus[cpu];
     c.stepDone = done;
     this.release(cpu);
+  }
+
+  addWatchpoint(addr: number, len: number, kind: WatchKind): boolean {
+    const bus = this.board.bus;
+    if (len <= 0 || !bus.isRam(addr, len)) return false;
+    bus.watchpoints.add({ addr, len, kind });
+    return true;
+  }
+
+  removeWatchpoint(addr: number, len: number, kind: WatchKind): boolean {
+    return this.board.bus.watchpoints.remove({ addr, len, kind });
+  }
+
+  onWatchHit(fn: (hit: WatchHitInfo) => void): void {
+    this.board.bus.watchpoints.onHit = (h) => fn({ cpu: h.cpu, pc: h.pc, watch: h.watch, addr: h.addr, write: h.write, size: h.size });
   }
 
   sendSgi(from: number, intid: number, targets: number[]): void {

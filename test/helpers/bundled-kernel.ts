@@ -21,7 +21,12 @@ export const STEADY = /\] \[cpu0\] kgdb_lab: steady: /;
 export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle'] as const;
 /** The scenarios where CPU 2 faults after the steady line: the kernel dies, panics and powers off. */
 export const OOPS_SCENARIOS = ['oops-undef', 'oops-abort', 'oops-align'] as const;
-export type Scenario = (typeof SCENARIOS)[number] | (typeof OOPS_SCENARIOS)[number];
+/**
+ * Scenarios that only make sense under a debugger (not in the QEMU comparisons): in
+ * `breakpoint-pair` two CPUs trap together once gdb sets kgdb_lab_pair_go.
+ */
+export const DEBUG_SCENARIOS = ['breakpoint-pair'] as const;
+export type Scenario = (typeof SCENARIOS)[number] | (typeof OOPS_SCENARIOS)[number] | (typeof DEBUG_SCENARIOS)[number];
 
 /** Kernel command line for a scenario, with or without pseudo-NMI. */
 export function scenarioBootargs(scenario: Scenario, nmi: boolean): string {
@@ -39,6 +44,7 @@ const ROLE_FUNCTION = {
   late: 'irqs_off_for_seconds',
   breakpoint: 'breakpoint_after_a_while',
   oops: 'fault_after_a_while',
+  pair: 'breakpoint_pair_when_told',
 } as const;
 export type Role = keyof typeof ROLE_FUNCTION;
 
@@ -50,9 +56,13 @@ export function targetCpu(cpus: number): number {
 /** What CPU `cpu` of `cpus` runs in a scenario (guest: kgdb_lab_cpu_main). */
 export function roleOf(scenario: Scenario, cpu: number, cpus: number): Role {
   if (scenario === 'hardlockup') return (['compute', 'idle', 'deadlock', 'recursion'] as const)[cpu % 4];
+  if (scenario === 'breakpoint-pair') {
+    const first = cpus >= 4 ? 2 : Math.max(0, cpus - 2);
+    return cpu >= first && cpu < first + Math.min(2, cpus) ? 'pair' : 'idle';
+  }
   if (scenario === 'idle' || cpu !== targetCpu(cpus)) return 'idle';
   if (scenario.startsWith('oops-')) return 'oops';
-  return scenario as Exclude<Scenario, 'hardlockup' | 'idle' | (typeof OOPS_SCENARIOS)[number]>;
+  return scenario as Exclude<Scenario, 'hardlockup' | 'idle' | 'breakpoint-pair' | (typeof OOPS_SCENARIOS)[number]>;
 }
 
 /** The workload function of a role. */

@@ -14,6 +14,7 @@ enum kgdb_lab_scenario {
 	SCENARIO_OOPS_UNDEF,
 	SCENARIO_OOPS_ABORT,
 	SCENARIO_OOPS_ALIGN,
+	SCENARIO_BREAKPOINT_PAIR,
 	NR_SCENARIOS
 };
 
@@ -36,6 +37,8 @@ __noreturn void spin_with_daif_masked(void);
 __noreturn void spin_with_irqs_on(void);
 __noreturn void irqs_off_for_seconds(void);
 __noreturn void breakpoint_after_a_while(void);
+/* Wait for kgdb_lab_pair_go, then trap into kgdb together with the other pair CPUs (DAIF masked). */
+__noreturn void breakpoint_pair_when_told(unsigned int partners);
 /* Fault after a while: an undefined instruction, a data abort or an alignment fault. */
 __noreturn void fault_after_a_while(enum kgdb_lab_scenario kind);
 /* Take the lock the deadlock workload waits for, and never release it (hardlockup set-up). */

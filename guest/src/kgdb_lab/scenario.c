@@ -11,6 +11,12 @@
  *   late        one CPU keeps IRQs off for about 2 s of machine time, then briefly on, over
  *               and over: a round-up without NMI reaches it late
  *   breakpoint  one CPU calls kgdb_breakpoint() after about 1 s
+ *   breakpoint-pair
+ *               two CPUs (2 and 3; the last two on smaller machines) wait until
+ *               kgdb_lab_pair_go is set (from gdb: set var kgdb_lab_pair_go = 1), then mask
+ *               every PSTATE.DAIF bit, meet, and both call trap_with_daif_masked() →
+ *               kgdb_breakpoint(): the second traps while the first holds the debugger,
+ *               since not even a pseudo-NMI reaches it (two successive stops in gdb)
  *   idle        every CPU idles
  *   oops-undef, oops-abort, oops-align
  *               one CPU executes an undefined instruction, loads from an unassigned
@@ -55,6 +61,7 @@ static const char *const scenario_names[NR_SCENARIOS] = {
 	[SCENARIO_OOPS_UNDEF] = "oops-undef",
 	[SCENARIO_OOPS_ABORT] = "oops-abort",
 	[SCENARIO_OOPS_ALIGN] = "oops-align",
+	[SCENARIO_BREAKPOINT_PAIR] = "breakpoint-pair",
 };
 
 enum kgdb_lab_scenario kgdb_lab_scenario = SCENARIO_HARDLOCKUP;
@@ -131,6 +138,14 @@ static noinline __noreturn void kgdb_lab_cpu_main(unsigned int cpu)
 		default:
 			recurse_deeply(0);
 		}
+	}
+	if (kgdb_lab_scenario == SCENARIO_BREAKPOINT_PAIR) {
+		/* CPUs 2 and 3, or the last two (the only one) on smaller machines. */
+		unsigned int first = nr_cpu_ids >= 4 ? 2 : (nr_cpu_ids >= 2 ? nr_cpu_ids - 2 : 0);
+		unsigned int partners = nr_cpu_ids >= 2 ? 2 : 1;
+		if (cpu >= first && cpu < first + partners)
+			breakpoint_pair_when_told(partners);
+		idle_in_cpu_startup_entry();
 	}
 	if (cpu != kgdb_lab_target_cpu() || kgdb_lab_scenario == SCENARIO_IDLE)
 		idle_in_cpu_startup_entry();

@@ -7,6 +7,7 @@
  * Every workload prints one line saying what it does, enters its state (IRQs off, PSTATE
  * masked, ...), reports its arrival, and never returns.
  */
+#include <kgdb-lab/atomic.h>
 #include <kgdb-lab/delay.h>
 #include <kgdb-lab/kernel.h>
 #include <kgdb-lab/kgdb.h>
@@ -164,6 +165,42 @@ __workload __noreturn void breakpoint_after_a_while(void)
 	mdelay(BREAKPOINT_DELAY_MS);
 	kgdb_breakpoint();
 	keep_frame();
+	printk("kgdb_lab: CPU%u: back from kgdb_breakpoint()\n", smp_processor_id());
+	cpu_startup_entry(CPUHP_AP_ONLINE_IDLE);
+}
+
+/* The "breakpoint-pair" scenario: set from the debugger to start it. */
+int kgdb_lab_pair_go;
+/* Pair CPUs that reached the meeting point with PSTATE.DAIF masked. */
+static atomic_t kgdb_lab_pair_met;
+
+/* Where the pair CPUs trap together: break here from gdb for two gdb-breakpoint stops. */
+__workload void trap_with_daif_masked(void)
+{
+	kgdb_breakpoint();
+	keep_frame();
+}
+
+/*
+ * Wait (IRQs on: roundups reach us) until kgdb_lab_pair_go is set, then mask every PSTATE
+ * exception bit, wait for the other pair CPUs, and trap into kgdb with them. Only the first
+ * to trap can be rounded up by nobody: the others trap while it is master (kgdb's
+ * dbg_master_lock spinners) and become master one after the other.
+ */
+__workload __noreturn void breakpoint_pair_when_told(unsigned int partners)
+{
+	unsigned long flags;
+
+	kgdb_lab_announce("waiting in breakpoint_pair_when_told() for kgdb_lab_pair_go, then kgdb_breakpoint() with PSTATE.DAIF masked, together with the other pair CPU");
+	kgdb_lab_arrive();
+	while (!READ_ONCE(kgdb_lab_pair_go))
+		cpu_relax();
+	flags = local_daif_save();
+	atomic_inc(&kgdb_lab_pair_met);
+	while ((unsigned int)atomic_read(&kgdb_lab_pair_met) < partners)
+		cpu_relax();
+	trap_with_daif_masked();
+	local_daif_restore(flags);
 	printk("kgdb_lab: CPU%u: back from kgdb_breakpoint()\n", smp_processor_id());
 	cpu_startup_entry(CPUHP_AP_ONLINE_IDLE);
 }

@@ -1,5 +1,5 @@
 import type { Bus } from '../bus';
-import { BUS_ABORT } from '../bus';
+import { BUS_ABORT, PAGE_WATCH } from '../bus';
 import type { CodeCache } from './code-cache';
 import { GenericTimer } from './generic-timer';
 import { GUEST_EXCEPTION, SP_SLOT } from './exec';
@@ -299,6 +299,7 @@ export class Cpu {
     const bus = this.host.bus;
     if (bus.isRam(addr, size)) {
       const off = addr - bus.ramBase;
+      if (bus.pageFlags[off >>> 12] & PAGE_WATCH) this.checkWatch(pc, addr, size, false);
       if (size === 1) return bus.ram[off];
       if (size === 2) return bus.ram16[off >>> 1];
       return bus.ram32[off >>> 2] >>> 0;
@@ -314,6 +315,7 @@ export class Cpu {
     const bus = this.host.bus;
     if (bus.isRam(addr, size)) {
       const off = addr - bus.ramBase;
+      if (bus.pageFlags[off >>> 12] & PAGE_WATCH) this.checkWatch(pc, addr, size, true);
       if (size === 1) bus.ram[off] = value;
       else if (size === 2) bus.ram16[off >>> 1] = value;
       else bus.ram32[off >>> 2] = value;
@@ -321,6 +323,23 @@ export class Cpu {
       return;
     }
     if (!bus.mmioWrite(addr, size, value, this.index)) this.raiseDataAbort(pc, addr, DFSC_EXTERNAL, true);
+  }
+
+  /**
+   * Stop before a RAM access of `size` bytes at physical `addr` that hits a debugger
+   * watchpoint (Bus.watchpoints): the instruction at `pc` does not retire (an AArch64
+   * watchpoint is taken before the access, ARM ARM D2.10), the CPU is held with pc at it,
+   * and the watchpoint list reports the hit. Callers check PAGE_WATCH first.
+   * @throws GUEST_EXCEPTION on a hit, to abandon the instruction
+   */
+  checkWatch(pc: number, addr: number, size: number, write: boolean): void {
+    const wps = this.host.bus.watchpoints;
+    const w = wps.match(addr, size, write);
+    if (!w) return;
+    this.pc = pc;
+    this.hold();
+    wps.onHit({ cpu: this.index, pc, watch: w, addr: Math.max(addr, w.addr), accessAddr: addr, size, write });
+    throw GUEST_EXCEPTION;
   }
 
   // ---- the run loop ----

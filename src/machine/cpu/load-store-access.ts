@@ -96,9 +96,32 @@ export function slowLoad(c: Cpu, pc: number, hi: number, a: number, size: number
   return c.loadSlow(pc, p, size) | 0;
 }
 
+/**
+ * A doubleword on a watched page is checked as one 8-byte access before its two 4-byte
+ * halves are made: a watchpoint on the high half must stop the store before the low half
+ * is written, and the hit reports the access as the instruction made it.
+ */
+function watch8(c: Cpu, pc: number, p: number, write: boolean): void {
+  const bus = c.host.bus;
+  if (bus.isRam(p, 8) && bus.pageFlags[(p - bus.ramBase) >>> 12] & PAGE_WATCH) c.checkWatch(pc, p, 8, write);
+}
+
+/**
+ * Check a single-copy-atomic access wider than 8 bytes (STXP/CASP of X pairs, 16 bytes) as
+ * one access against the debugger's watchpoints before its halves are written, so a hit on
+ * the upper half does not leave the lower half stored. No-op off watched pages.
+ * @throws GUEST_EXCEPTION on a hit (Cpu.checkWatch)
+ */
+export function watchWhole(c: Cpu, pc: number, hi: number, a: number, size: number, write: boolean): void {
+  const bus = c.host.bus;
+  const p = addrNumber(hi, a);
+  if (bus.isRam(p, size) && bus.pageFlags[(p - bus.ramBase) >>> 12] & PAGE_WATCH) c.checkWatch(pc, p, size, write);
+}
+
 /** Slow 8-byte load into out[i] (low word) and out[i+1]; MMIO is read as two 4-byte accesses, low word first. */
 export function slowLoad64(c: Cpu, pc: number, hi: number, a: number, out: Int32Array, i: number): void {
   const p = resolve(c, pc, hi, a, 8, false);
+  watch8(c, pc, p, false);
   const lo = c.loadSlow(pc, p, 4);
   const h = c.loadSlow(pc, p + 4, 4);
   out[i] = lo;
@@ -114,6 +137,7 @@ export function slowStore(c: Cpu, pc: number, hi: number, a: number, size: numbe
 /** Slow 8-byte store; MMIO gets two 4-byte writes, low word first. */
 export function slowStore64(c: Cpu, pc: number, hi: number, a: number, vlo: number, vhi: number): void {
   const p = resolve(c, pc, hi, a, 8, true);
+  watch8(c, pc, p, true);
   c.storeSlow(pc, p, 4, vlo);
   c.storeSlow(pc, p + 4, 4, vhi);
 }

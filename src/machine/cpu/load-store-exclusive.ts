@@ -1,7 +1,7 @@
 import type { Cpu } from './cpu';
 import type { Exec } from './exec';
 import { rdZr, rSp } from './exec';
-import { SCRATCH, addrNumber, checkAddress, ramOff, rd64, wr64 } from './load-store-access';
+import { SCRATCH, addrNumber, checkAddress, ramOff, rd64, watchWhole, wr64 } from './load-store-access';
 import { rdSized, wrSized } from './load-store-atomic';
 import { offsetAddressing, singleAccess } from './load-store-single';
 
@@ -172,6 +172,7 @@ function storeExclusivePair(pc: number, x: boolean, s: number, n: number, t: num
     if (claim(c, pc, h, a, 16)) {
       const lo2 = c.lo[t2];
       const hi2 = c.hi[t2];
+      watchWhole(c, pc, h, a, 16, true);
       wr64(c, pc, h, a, c.lo[t], c.hi[t]);
       wr64(c, pc, h, a + 8, lo2, hi2);
       status = 0;
@@ -256,6 +257,7 @@ function compareAndSwapPair(pc: number, x: boolean, rs: number, n: number, rt: n
     if (o0 === c0 && o1 === c1 && o2 === c2 && o3 === c3) {
       const n2 = c.lo[rt1];
       const n3 = c.hi[rt1];
+      watchWhole(c, pc, h, a, 16, true);
       wr64(c, pc, h, a, c.lo[rt], c.hi[rt]);
       wr64(c, pc, h, a + 8, n2, n3);
     }
