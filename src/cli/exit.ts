@@ -11,6 +11,10 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad command line or unusable input (flag, value, ELF), detected before the machine starts. */
 export const EXIT_USAGE = 2;
+/** `serve --once`: the gdb connection closed without a detach or kill (gdb crashed or was killed, the network failed). */
+export const EXIT_SESSION_LOST = 3;
+/** `serve --once`: the gdb session ended on a protocol error. */
+export const EXIT_SESSION_ERROR = 4;
 /** `--timeout` elapsed (host time). */
 export const EXIT_TIMEOUT = 124;
 /** Stopped by SIGINT (128 + 2). */

@@ -22,7 +22,26 @@ import {
 import { BreakpointError } from './breakpoints';
 import type { KgdbCore, StopInfo } from './kgdb-core';
 import type { MachinePort } from './machine-port';
-import { MonitorCommands } from './monitor';
+import { MonitorCommands, type MachineReset } from './monitor';
+
+/** Lets the CLI follow a gdb session (for `--json`, `--once`). Every method is optional. */
+export interface SessionObserver {
+  /** gdb resumed the machine: a continue, or a single step of the master. */
+  resumed?(step: boolean): void;
+  /** The session ended, and why (see DisconnectReason). */
+  disconnected?(reason: DisconnectReason): void;
+}
+
+/** What the target needs besides the core and the machine. */
+export interface KgdbGdbTargetOptions {
+  /** Announcements for the user's terminal (stderr). */
+  notice: (text: string) => void;
+  /** Symbolizer for PCs in monitor output. */
+  symbolize?: (addr: number) => string | undefined;
+  /** Reboots the machine for `monitor reset [halt]`; without it that command is absent. */
+  reset?: MachineReset;
+  observer?: SessionObserver;
+}
 
 /**
  * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
@@ -48,24 +67,40 @@ function gdbSignal(linuxSigno: number): number {
 export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps, SwBreakpointOps, ThreadExtraInfoOps, MonitorCmdOps {
   private waiter: ((s: StopInfo) => void) | null = null;
   private readonly monitor: MonitorCommands;
+  private readonly notice: (text: string) => void;
+  private readonly observer: SessionObserver;
 
   constructor(
     private readonly core: KgdbCore,
     private readonly port: MachinePort,
-    /** Announcements for the user's terminal (stderr). */
-    private readonly notice: (text: string) => void,
-    /** Symbolizer for PCs in monitor output. */
-    symbolize?: (addr: number) => string | undefined,
+    opts: KgdbGdbTargetOptions,
   ) {
-    this.monitor = new MonitorCommands(core, port, symbolize);
+    this.notice = opts.notice;
+    this.observer = opts.observer ?? {};
+    const machineReset = opts.reset;
+    const reset: MachineReset | undefined = machineReset && {
+      reset: (halt) => {
+        const line = machineReset.reset(halt);
+        this.runningSinceReset = !halt;
+        this.unseenStop = undefined;
+        return line;
+      },
+    };
+    this.monitor = new MonitorCommands(core, port, opts.symbolize, reset);
   }
+
+  /** After `monitor reset` (run), the machine runs while gdb believes it stopped. */
+  private runningSinceReset = false;
+  /** A stop that happened meanwhile: the next continue reports it at once. */
+  private unseenStop: StopInfo | undefined;
 
   /** Called by the core (KgdbCoreOptions.onStop) whenever the machine stops. */
   stopped(s: StopInfo): void {
     const w = this.waiter;
     this.waiter = null;
-    if (w) w(s);
-    else this.notice(`kgdb-lab: ${s.detail}; waiting for gdb`);
+    if (w) return w(s);
+    if (this.runningSinceReset) this.unseenStop = s;
+    this.notice(`kgdb-lab: ${s.detail}; waiting for gdb`);
   }
 
   // ---- Target ----
@@ -94,6 +129,8 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
   onDisconnect(reason: DisconnectReason): void {
     // kgdb removes every breakpoint and lets the machine run on D, k, or a lost connection.
     this.waiter = null;
+    this.runningSinceReset = false;
+    this.unseenStop = undefined;
     this.core.detach();
     const what: Record<DisconnectReason, string> = {
       detach: 'detached',
@@ -102,6 +139,7 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
       error: 'session ended on a protocol error',
     };
     this.notice(`kgdb-lab: gdb ${what[reason]}; the machine runs on, breakpoints removed`);
+    this.observer.disconnected?.(reason);
   }
 
   // ---- BaseOps ----
@@ -167,6 +205,13 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
    * thread other than the master is refused with an explanation.
    */
   resume(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
+    if (this.runningSinceReset) {
+      this.runningSinceReset = false;
+      const seen = this.unseenStop;
+      this.unseenStop = undefined;
+      if (seen) return Promise.resolve(this.toStopEvent(seen));
+      if (this.core.stop === undefined) return this.awaitNextStop(plan, console);
+    }
     const master = this.core.master;
     let step = false;
     for (const [cpu, action] of plan.perCpu) {
@@ -186,10 +231,28 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
       this.waiter = (s) => resolve(this.toStopEvent(s));
       try {
         this.core.resume(step);
+        this.observer.resumed?.(step);
       } catch (e) {
         this.waiter = null;
         reject(TargetError.errno(Errno.EINVAL, (e as Error).message));
       }
+    });
+  }
+
+  /**
+   * The machine already runs although gdb believes it stopped (after `monitor reset`): a
+   * continue just waits for the next stop; a step is refused, there is no master to step.
+   */
+  private awaitNextStop(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
+    const actions = [...plan.perCpu.values(), ...(plan.others ? [plan.others] : [])];
+    if (actions.some((a) => a.kind === 'step')) {
+      this.runningSinceReset = true;
+      console.write('kgdb-lab: the machine is running (after monitor reset): continue, then Ctrl-C or a breakpoint stops it\n');
+      return Promise.reject(TargetError.errno(Errno.EINVAL, 'step while the machine runs'));
+    }
+    this.observer.resumed?.(false);
+    return new Promise((resolve) => {
+      this.waiter = (s) => resolve(this.toStopEvent(s));
     });
   }
 

@@ -3,7 +3,7 @@
  * {@link Target} (src/rsp/target.ts). Machine-independent: it never touches CPU internals.
  */
 export * from './target';
-export { RspServer, BUSY_MESSAGE, type RspServerOptions, type ListenAddress } from './server';
+export { RspServer, BUSY_MESSAGE, type RspServerOptions, type ListenAddress, type ClientEvent, type RspStream } from './server';
 export { RspSession, DEFAULT_PACKET_SIZE, type SessionIo, type SessionOptions } from './session';
 export { formatTraceEvent, type RspTrace, type RspTraceEvent } from './trace';
 export type { RspLog } from './log';

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as net from 'net';
 import { SILENT_LOG, type RspLog } from './log';
 import { PacketReceiver } from './receiver';
@@ -10,28 +11,54 @@ import { framePacket } from './writer';
 export interface RspServerOptions extends SessionOptions {
   /** Address to bind; default 127.0.0.1 (loopback only: the stub can write guest memory). */
   host?: string;
-  /** TCP port; 0 picks a free one (see {@link RspServer.listen}'s result). */
-  port: number;
+  /** TCP port for {@link RspServer.listen}; 0 picks a free one (see its result). */
+  port?: number;
   /** How long a refused second client gets to send its first packet, ms. Default 5000. */
   refuseTimeoutMs?: number;
+  /** Told when a client's session starts and when its connection has closed. */
+  onClient?: (ev: ClientEvent) => void;
 }
 
-/** The address the server listens on. */
+/**
+ * A client came or went. `peer` names it: `HOST:PORT` for TCP, `unix:PATH` for a unix
+ * socket, `stdio` for stdin/stdout.
+ */
+export type ClientEvent = { kind: 'connected'; peer: string } | { kind: 'disconnected'; peer: string };
+
+/** The TCP address the server listens on. */
 export interface ListenAddress {
   host: string;
   port: number;
+}
+
+/**
+ * One byte-stream connection to gdb, whatever carries it: a TCP or unix socket (`input` and
+ * `output` are the same socket), or a pipe pair such as stdin/stdout when gdb started the
+ * server itself (`target remote | kgdb-lab serve --stdio`).
+ */
+export interface RspStream {
+  /** Bytes from gdb ('data' events); its 'end' or 'close' ends the session. */
+  input: NodeJS.ReadableStream;
+  /** Bytes to gdb. */
+  output: NodeJS.WritableStream;
+  /** Who is at the other end, for logs and {@link ClientEvent}s. */
+  peer: string;
+  /** Close both directions at once (the session is over or the server is closing). */
+  destroy(): void;
 }
 
 /** The reply a second client gets (gdb prints it; see {@link RspServer}). */
 export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only one client at a time';
 
 /**
- * The GDB remote-protocol TCP server: one {@link RspSession} per connection, one client at
- * a time, listening again when it leaves.
+ * The GDB remote-protocol server: one {@link RspSession} per connection, one client at a
+ * time, listening again when it leaves. Connections come from a TCP listener
+ * ({@link listen}), a unix-socket listener ({@link listenUnix}), or any stream pair handed
+ * to {@link serveStream} (stdin/stdout).
  *
- * - TCP_NODELAY on every socket: without it, Nagle plus delayed ACKs cost ~40 ms per packet
- *   round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel bugzilla
- *   217134 and riscv-vp PR #28).
+ * - TCP_NODELAY on every TCP socket: without it, Nagle plus delayed ACKs cost ~40 ms per
+ *   packet round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel
+ *   bugzilla 217134 and riscv-vp PR #28).
  * - A second client while one is connected is refused: it gets `+` and an `E.` error
  *   reply to its first packet (gdb prints "Remote failure reply" with the text), then the
  *   connection closes. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
@@ -40,40 +67,51 @@ export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only on
  *   `onDisconnect`, and the next client gets a fresh session in ack mode.
  */
 export class RspServer {
-  private readonly server: net.Server;
+  private readonly servers: net.Server[] = [];
   private readonly log: RspLog;
-  private current: { socket: net.Socket; session: RspSession } | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private current: { stream: RspStream; session: RspSession } | undefined;
+  private readonly streams = new Set<RspStream>();
+  /** Unix socket files this server created, removed again by close(). */
+  private readonly socketFiles: string[] = [];
 
   constructor(
     private readonly target: Target,
     private readonly opts: RspServerOptions,
   ) {
     this.log = opts.log ?? SILENT_LOG;
-    this.server = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
-    // Errors while binding reach listen()'s caller, which reports them; log only later ones.
-    this.server.on('error', (err) => {
-      if (this.server.listening) this.log.error({ err }, 'rsp: server error');
-    });
   }
 
   /**
-   * Start listening.
+   * Start listening on TCP `host`:`port` (the options).
    * @returns the bound address (the real port when `port` was 0)
    * @throws Error (EADDRINUSE, EACCES…) when the address cannot be bound
    */
-  listen(): Promise<ListenAddress> {
+  async listen(): Promise<ListenAddress> {
     const host = this.opts.host ?? '127.0.0.1';
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(this.opts.port, host, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address() as net.AddressInfo;
-        this.log.info({ host: addr.address, port: addr.port }, 'rsp: listening for gdb');
-        resolve({ host: addr.address, port: addr.port });
-      });
-    });
+    const server = await this.bind({ port: this.opts.port ?? 0, host });
+    const addr = server.address() as net.AddressInfo;
+    this.log.info({ host: addr.address, port: addr.port }, 'rsp: listening for gdb');
+    return { host: addr.address, port: addr.port };
+  }
+
+  /**
+   * Start listening on a unix-domain socket at `path` (gdb: `target remote PATH`). The
+   * socket file is created here and removed by {@link close}; an existing file at `path` is
+   * never replaced.
+   * @throws Error EADDRINUSE when `path` exists, EACCES/ENOENT when it cannot be created
+   */
+  async listenUnix(path: string): Promise<void> {
+    await this.bind({ path });
+    this.socketFiles.push(path);
+    this.log.info({ path }, 'rsp: listening for gdb on a unix socket');
+  }
+
+  /**
+   * Serve one gdb over an already-open stream pair (e.g. stdin/stdout). The session ends
+   * when `input` ends or closes, or on `D`/`k` (then `output` is ended).
+   */
+  serveStream(stream: RspStream): void {
+    this.accept(stream);
   }
 
   /** True while a client is connected. */
@@ -82,42 +120,94 @@ export class RspServer {
   }
 
   /** Stop listening and drop every connection (the client's session ends as connection-lost). */
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  async close(): Promise<void> {
+    for (const s of this.streams) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const f of this.socketFiles.splice(0)) {
+      try {
+        fs.unlinkSync(f);
+      } catch {
+        // already gone
+      }
+    }
   }
 
-  private onConnection(socket: net.Socket): void {
-    socket.setNoDelay(true);
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  private bind(where: net.ListenOptions): Promise<net.Server> {
+    const server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket, where.path));
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(where, () => {
+        server.off('error', onError);
+        // Errors while binding reach the caller, which reports them; log only later ones.
+        server.on('error', (err) => this.log.error({ err }, 'rsp: server error'));
+        this.servers.push(server);
+        resolve(server);
+      });
+    });
+  }
+
+  private onSocket(socket: net.Socket, unixPath: string | undefined): void {
+    if (!unixPath) socket.setNoDelay(true);
+    this.accept({
+      input: socket,
+      output: socket,
+      peer: unixPath ? `unix:${unixPath}` : `${socket.remoteAddress}:${socket.remotePort}`,
+      destroy: () => socket.destroy(),
+    });
+  }
+
+  private accept(stream: RspStream): void {
+    const { peer } = stream;
+    this.streams.add(stream);
+    let closed = false;
+    const onClosed: (() => void)[] = [() => this.streams.delete(stream)];
+    const closedOnce = (): void => {
+      if (closed) return;
+      closed = true;
+      for (const f of onClosed) f();
+    };
+    stream.input.on('end', closedOnce);
+    stream.input.on('close', closedOnce);
+    stream.input.on('error', (err) => {
+      this.log.debug({ err, peer }, 'rsp: connection error');
+      closedOnce();
+    });
+    stream.output.on('error', (err) => this.log.debug({ err, peer }, 'rsp: connection error (writing)'));
     if (this.current) {
       this.log.warn({ peer }, 'rsp: refusing a second gdb connection');
-      this.refuse(socket, BUSY_MESSAGE);
+      this.refuse(stream, BUSY_MESSAGE);
       return;
     }
     let session: RspSession;
     try {
       session = new RspSession(
         this.target,
-        { write: (data) => socket.write(data), end: () => socket.end() },
+        {
+          write: (data) => void stream.output.write(data),
+          end: () => {
+            stream.output.end();
+            // A socket ends both ways at once; a pipe pair needs its input let go too.
+            if (stream.input !== (stream.output as unknown)) closedOnce();
+          },
+        },
         this.opts,
       );
     } catch (err) {
       this.log.error({ err, peer }, 'rsp: the target cannot start a session');
-      this.refuse(socket, `kgdb-lab: the target cannot be debugged: ${String(err)}`);
+      this.refuse(stream, `kgdb-lab: the target cannot be debugged: ${String(err)}`);
       return;
     }
-    const entry = { socket, session };
+    const entry = { stream, session };
     this.current = entry;
     this.log.info({ peer }, 'rsp: gdb connected');
-    socket.on('data', (chunk: Buffer) => session.receive(chunk));
-    socket.on('error', (err) => this.log.debug({ err, peer }, 'rsp: socket error'));
-    socket.on('close', () => {
+    this.opts.onClient?.({ kind: 'connected', peer });
+    stream.input.on('data', (chunk: Buffer) => session.receive(chunk));
+    onClosed.push(() => {
       session.connectionClosed();
       if (this.current === entry) this.current = undefined;
       this.log.info({ peer }, 'rsp: gdb disconnected');
+      this.opts.onClient?.({ kind: 'disconnected', peer });
     });
   }
 
@@ -125,19 +215,18 @@ export class RspServer {
    * Answer the client's first packet with `E.<message>` (gdb manual, "Standard Replies":
    * `E.` followed by text is an error with a message), then close.
    */
-  private refuse(socket: net.Socket, message: string): void {
+  private refuse(stream: RspStream, message: string): void {
     const receiver = new PacketReceiver(this.opts.packetSize ?? DEFAULT_PACKET_SIZE);
     const reply = framePacket(ascii(`E.${message.replace(/[$#}*]/g, '?')}`));
     let answered = false;
-    const timer = setTimeout(() => socket.destroy(), this.opts.refuseTimeoutMs ?? 5000);
+    const timer = setTimeout(() => stream.destroy(), this.opts.refuseTimeoutMs ?? 5000);
     timer.unref();
-    socket.on('error', () => undefined);
-    socket.on('close', () => clearTimeout(timer));
-    socket.on('data', (chunk: Buffer) => {
+    stream.input.on('close', () => clearTimeout(timer));
+    stream.input.on('data', (chunk: Buffer) => {
       receiver.push(chunk, (ev) => {
         if (ev.kind !== 'packet' || answered) return;
         answered = true;
-        socket.end(Buffer.concat([Buffer.from('+'), reply]));
+        stream.output.end(Buffer.concat([Buffer.from('+'), reply]));
       });
     });
   }
