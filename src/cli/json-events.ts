@@ -35,7 +35,7 @@ export interface RoundupCpu {
 export interface RoundupSummary {
   /** The CPU that holds the debugger. */
   master: number;
-  /** CPUs in the debugger (master, slaves, next master) or held from outside. */
+  /** Online CPUs in the debugger (master, slaves, next master) or held from outside (powered-off CPUs are in neither list). */
   stopped: number[];
   /** Online CPUs that are not (they keep running). */
   notStopped: number[];
@@ -78,8 +78,9 @@ export function roundupSummary(v: StopView): RoundupSummary {
       if (a.kind === 'arrived-late') row.late = true;
     }
     cpus.push(row);
+    if (!v.isOnline(cpu)) continue;
     if (role !== 'none') stopped.push(cpu);
-    else if (v.isOnline(cpu)) notStopped.push(cpu);
+    else notStopped.push(cpu);
   }
   return { master: v.master, stopped, notStopped, timedOut: v.events.some((e) => e.kind === 'timed-out'), cpus };
 }

@@ -64,7 +64,7 @@ function buildParser(argv: string[], status: { value: number }) {
     .wrap(Math.min(100, yargs().terminalWidth() ?? 100))
     .epilogue(
       'Exit status: 0 guest powered off (PSCI SYSTEM_OFF, or SYSTEM_RESET), 1 machine stopped otherwise, ' +
-        '2 usage error, 3/4 serve --once: the gdb connection dropped / a protocol error (0: gdb detached), ' +
+        '2 usage error, 3 serve --once: the gdb connection dropped without detach (0: gdb detached), ' +
         '124 --timeout reached, 130/143 SIGINT/SIGTERM.',
     );
   for (const cmd of COMMANDS) {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Argv } from 'yargs';
 import type { CliCommand } from './command';
-import { EXIT_SESSION_ERROR, EXIT_SESSION_LOST, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, oneLine } from './exit';
+import { EXIT_SESSION_LOST, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, oneLine } from './exit';
 import { machineOptionsFrom, parseWholeNumber, withMachineOptions, type MachineOptions } from './options';
 import { BUNDLED_KERNEL } from './package-root';
 import { createLogger } from '../log';
@@ -50,7 +50,7 @@ export const SERVE_OPTIONS = {
   once: {
     type: 'boolean',
     default: false,
-    describe: 'exit when the first gdb session ends: 0 after detach/kill, 3 when the connection dropped, 4 on a protocol error',
+    describe: 'exit when the first gdb session ends: status 0 after gdb detached or killed, 3 when the connection dropped without that',
   },
   json: { type: 'boolean', default: false, describe: 'NDJSON events on stdout (listening, connected, stopped, resumed, disconnected, console, exited)' },
   'trace-out': { type: 'string', requiresArg: true, describe: 'write the roundups as Trace Event JSON to FILE (open in ui.perfetto.dev or chrome://tracing)' },
@@ -114,9 +114,8 @@ export function sessionExitStatus(reason: DisconnectReason): number {
     case 'kill':
       return EXIT_OK;
     case 'connection-lost':
-      return EXIT_SESSION_LOST;
     case 'error':
-      return EXIT_SESSION_ERROR;
+      return EXIT_SESSION_LOST;
   }
 }
 

@@ -153,6 +153,8 @@ export class KgdbCore {
     this.breakInPending = null;
     this.step = null;
     this.breakpoints.deactivate();
+    // The reboot ends the debugger entry as a release would: its record closes.
+    if (this.masterCpu >= 0) this.event('released', this.masterCpu, {});
     this.hookGuest(guest);
     for (const inf of this.info) Object.assign(inf, { role: 'none', ptRegs: undefined, realView: false, signo: 0, arrivedUs: undefined, late: false, takenAs: undefined, roundingUp: false });
     this.masterCpu = -1;

@@ -1,4 +1,5 @@
 import type { MachineEvent } from '../machine/events';
+import { takenAs } from './events';
 
 /**
  * Roundups as Trace Event JSON, the format Perfetto (ui.perfetto.dev) and chrome://tracing
@@ -97,8 +98,10 @@ export function roundupTrace(events: readonly MachineEvent[], meta: TraceMeta): 
         const entry = next.entry[i];
         const nextTake = next.take[i];
         const ends = entry !== undefined && (nextTake === undefined || entry <= nextTake) ? events[entry].timeUs : e.timeUs + MARK_US;
-        const how = e.takenAs ? ` (${e.takenAs})` : '';
-        body.push(slice(e, `interrupt taken INTID ${e.intid}${how}`, 'gic', Math.max(MARK_US, ends - e.timeUs), args));
+        // How a pseudo-NMI kernel treats it (the stream itself carries only the priority).
+        const how = e.takenAs ?? (e.prio !== undefined ? takenAs(e.prio) : undefined);
+        if (how) args.takenAs = how;
+        body.push(slice(e, `interrupt taken INTID ${e.intid}${how ? ` (${how})` : ''}`, 'gic', Math.max(MARK_US, ends - e.timeUs), args));
         const send = flowOfTake.get(i);
         if (send !== undefined) body.push({ ph: 'f', bp: 'e', name: 'SGI', cat: 'roundup', pid: PID, tid: e.cpu, ts: e.timeUs, id: send + 1 });
         return;
