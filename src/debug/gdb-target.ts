@@ -159,7 +159,10 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
 
   readRegisters(cpu: number): AArch64CoreRegs {
     this.checkCpu(cpu);
-    const r = this.core.registers(cpu);
+    // After `monitor reset` the machine runs while gdb believes it stopped; gdb needs the
+    // current thread's PC to continue at all, so it gets a snapshot of the running CPU's own.
+    const live = this.runningSinceReset && this.port.isOnline(cpu) ? this.port.registers(cpu) : undefined;
+    const r = this.core.registers(cpu) ?? live;
     if (!r) return { x: new Array(31).fill(undefined), sp: undefined, pc: undefined, cpsr: undefined };
     return { x: r.x, sp: r.sp, pc: r.pc, cpsr: r.pstate };
   }

@@ -56,7 +56,7 @@ export class MonitorCommands {
         usage: '[halt]',
         help:
           'read the kernel ELF again from its file and reboot the machine (RAM cleared, GIC/UART/CPUs reset, machine time goes on); ' +
-          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `flushregs`, then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
+          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `flushregs` (registers are then a snapshot of the running CPUs), then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
           '`reset halt`: every CPU held at its first instruction (CPU 0 at the ELF entry, the others powered off) as with --wait: `flushregs`, then `continue`. ' +
           "gdb's breakpoints stay set. If the file cannot be loaded, nothing changes and the command fails",
         run: (a, out) => this.reset(a, out),
