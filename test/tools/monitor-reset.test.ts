@@ -115,3 +115,23 @@ test('monitor reset with a bad argument, or a kernel file that went away, fails 
   const [threads] = parseInfoThreadsAll(r.stdout);
   expect(threads.map((t) => t.extra)).toEqual(['held at the first instruction (--wait)', 'powered off', 'powered off', 'powered off']);
 });
+
+test('a stop that happens while the machine runs after monitor reset is reported by the next continue', async () => {
+  // breakpoint scenario: CPU 2 calls kgdb_breakpoint() a second (machine time) after boot;
+  // with --icount and idle CPUs that second passes quickly in host time.
+  const s = spawnServe(['--port', '0', '--scenario', 'breakpoint']);
+  const port = Number((await s.waitFor('ready line', () => READY_LINE.exec(s.stderr()) ?? undefined))[1].split(':')[1]);
+  await s.waitFor('steady line', () => (STEADY.test(s.stdout()) ? true : undefined));
+  const r = await runGdb({ port, commands: ['monitor reset', 'shell sleep 4', 'continue', 'info threads', 'detach'] });
+  assertGdbOk(r);
+  expect(s.stdout().match(/kgdb_lab: steady: /g)).toHaveLength(2);
+  // The stop came before gdb's continue (during the sleep): nobody was waiting for it.
+  expect(s.stderr()).toMatch(/^kgdb-lab: CPU 2 entered kgdb; every online CPU rounded up; waiting for gdb$/m);
+  expect(r.stdout).toMatch(/^Thread 3 "CPU#2" received signal SIGTRAP, Trace\/breakpoint trap\.$/m);
+  expect(parseInfoThreadsAll(r.stdout)[0].map((t) => [t.cpu, t.extra])).toEqual([
+    [0, 'rounded up by NMI'],
+    [1, 'rounded up by NMI'],
+    [2, 'master'],
+    [3, 'rounded up by NMI'],
+  ]);
+});
