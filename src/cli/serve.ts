@@ -166,7 +166,14 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
         ? consoleWriter(logger, process.stderr)
         : undefined;
   const { board, image, trace } = await prepareMachine(opts, logger, onConsole);
-  if (argv.json === true) json = new JsonEvents((line) => void process.stdout.write(line), () => board.machineTimeNs());
+  if (argv.json === true) {
+    // A reader that goes away (EPIPE) ends the events, not the machine (as consoleWriter does).
+    let open = true;
+    process.stdout.on('error', () => {
+      open = false;
+    });
+    json = new JsonEvents((line) => void (open && process.stdout.write(line)), () => board.machineTimeNs());
+  }
   const traceOut = traceFile ? await startTraceOut(traceFile, board, argv, opts) : undefined;
 
   let cause: HaltCause;
