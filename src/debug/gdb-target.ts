@@ -233,8 +233,9 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     return new Promise((resolve, reject) => {
       this.waiter = (s) => resolve(this.toStopEvent(s));
       try {
-        this.core.resume(step);
+        // Before resuming: the core may report the next stop synchronously (a queued next master).
         this.observer.resumed?.(step);
+        this.core.resume(step);
       } catch (e) {
         this.waiter = null;
         reject(TargetError.errno(Errno.EINVAL, (e as Error).message));
