@@ -70,6 +70,16 @@ function matches(v: unknown, shape: Record<string, Check>): boolean {
   return Object.keys(o).every((k) => k in shape) && Object.entries(shape).every(([k, c]) => c(o[k]));
 }
 
+test('README.md documents every --json event and each of its keys', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Machine-readable events (`--json`)'));
+  for (const [event, keys] of Object.entries(SCHEMA)) {
+    const row = section.split('\n').find((l) => l.startsWith(`| \`${event}\` |`));
+    expect({ event, row: row !== undefined }).toEqual({ event, row: true });
+    for (const k of Object.keys(keys)) expect({ event, key: k, documented: row?.includes(`\`${k}\``) }).toEqual({ event, key: k, documented: true });
+  }
+});
+
 test('ready line with --port 0 and --port-file; its gdb command attaches; --json events follow the schema; --once exits 0 after detach', async () => {
   const portFile = path.join(dir, 'port');
   const s = spawnServe(['--port', '0', '--port-file', portFile, '--once', '--json', '--scenario', 'hardlockup']);
