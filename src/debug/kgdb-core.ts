@@ -141,7 +141,8 @@ export class KgdbCore {
    * in the debugger, any roundup, break-in or step in progress, and hook the entry points
    * of the kernel now loaded (a rebuilt kernel has them at other addresses). gdb's
    * breakpoints stay recorded (gdb still believes them inserted) and are written into the
-   * new image when the machine runs.
+   * new image when the machine runs. Called between gdb's packets (a monitor command), so
+   * never while a single step is pending (gdb then waits for its stop and sends nothing else).
    * @param guest the reloaded kernel's kgdb entry points, undefined when it has none
    * @param haltWhy hold every CPU where it is now (its first instruction), with this as
    *   what `info threads` shows (`monitor reset halt`); undefined: let the machine run
