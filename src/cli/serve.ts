@@ -254,7 +254,7 @@ function writePortFile(file: string, port: number): void {
     fs.writeFileSync(tmp, `${port}\n`);
     fs.renameSync(tmp, file);
   } catch (e) {
-    throw new UsageError(`--port-file ${file}: ${(e as Error).message}`);
+    throw new UsageError(`--port-file ${file}: cannot write it (${fsCode(e)})`);
   }
 }
 
@@ -276,7 +276,7 @@ async function startTraceOut(
   try {
     t.writeNow();
   } catch (e) {
-    throw new UsageError(`--trace-out ${file}: ${(e as Error).message}`);
+    throw new UsageError(`--trace-out ${file}: cannot write it (${fsCode(e)})`);
   }
   let broken = false;
   return {
@@ -286,8 +286,13 @@ async function startTraceOut(
         t.writeNow();
       } catch (e) {
         broken = true;
-        process.stderr.write(`kgdb-lab: --trace-out ${file}: ${(e as Error).message}; trace writing stops\n`);
+        process.stderr.write(`kgdb-lab: --trace-out ${file}: cannot write it (${fsCode(e)}); trace writing stops\n`);
       }
     },
   };
+}
+
+/** The errno code of a file-system error (ENOENT, EACCES…), or its message. */
+function fsCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? oneLine(String((e as Error).message ?? e));
 }

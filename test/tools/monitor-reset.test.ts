@@ -117,9 +117,10 @@ test('monitor reset with a bad argument, or a kernel file that went away, fails 
 });
 
 test('a stop that happens while the machine runs after monitor reset is reported by the next continue', async () => {
-  // breakpoint scenario: CPU 2 calls kgdb_breakpoint() a second (machine time) after boot;
-  // with --icount and idle CPUs that second passes quickly in host time.
-  const s = spawnServe(['--port', '0', '--scenario', 'breakpoint']);
+  // breakpoint scenario: CPU 2 calls kgdb_breakpoint() a second (machine time) after boot,
+  // busy-waiting on the counter: at 2^8 ns per instruction that second is ~4 M instructions,
+  // well within the 4 s (host time) gdb sleeps before it continues.
+  const s = spawnServe(['--port', '0', '--scenario', 'breakpoint', '--icount', '8']);
   const port = Number((await s.waitFor('ready line', () => READY_LINE.exec(s.stderr()) ?? undefined))[1].split(':')[1]);
   await s.waitFor('steady line', () => (STEADY.test(s.stdout()) ? true : undefined));
   const r = await runGdb({ port, commands: ['monitor reset', 'shell sleep 4', 'continue', 'info threads', 'detach'] });

@@ -168,6 +168,12 @@ test.each([
   expect({ status: r.status, stderr: r.stderrLines }).toEqual({ status: 2, stderr: [expect.stringMatching(message)] });
 });
 
+test('an unwritable --trace-out is refused before the machine runs', async () => {
+  const file = path.join(dir, 'missing-dir', 'trace.json');
+  const r = await runCli(['serve', '--port', '0', '--trace-out', file], { closeStdin: true });
+  expect({ status: r.status, stderr: r.stderrLines }).toEqual({ status: 2, stderr: [`kgdb-lab: --trace-out ${file}: cannot write it (ENOENT)`] });
+});
+
 test('--unix refuses to replace an existing file', async () => {
   const existing = path.join(dir, 'taken');
   fs.writeFileSync(existing, 'keep me');
