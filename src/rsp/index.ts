@@ -1,5 +1,6 @@
 /**
- * The GDB Remote Serial Protocol layer: a TCP server speaking RSP to gdb on behalf of a
+ * The GDB Remote Serial Protocol layer: a server speaking RSP to gdb (over TCP, a unix socket
+ * or any stream pair such as stdin/stdout) on behalf of a
  * {@link Target} (src/rsp/target.ts). Machine-independent: it never touches CPU internals.
  */
 export * from './target';

@@ -9,9 +9,11 @@ import { assertGdbOk, killAll, parseBacktraces, parseInfoThreadsAll, runGdb } fr
 afterEach(killAll);
 
 test('a batch gdb session over target remote | kgdb-lab serve --stdio lists every CPU with backtraces', async () => {
-  // The breakpoint scenario: CPU 2 calls kgdb_breakpoint() after a second of machine time,
-  // and the stop reaches gdb through `continue` without any Ctrl-C timing.
-  const server = `node ${BIN} serve --stdio --icount --log-level warn --timeout 120 --scenario breakpoint`;
+  // --wait: gdb's first look is the machine held before its first instruction (no race
+  // with the boot); then the breakpoint scenario: CPU 2 calls kgdb_breakpoint() a second of
+  // machine time after boot (busy-waiting: --icount 8 makes that ~4 M instructions), and that
+  // stop reaches gdb's `continue` without any Ctrl-C timing.
+  const server = `node ${BIN} serve --stdio --wait --icount 8 --log-level warn --timeout 120 --scenario breakpoint`;
   const r = await runGdb({
     connect: false,
     commands: ['set remotetimeout 60', `target remote | ${server}`, 'info threads', 'continue', 'info threads', 'thread apply all bt', 'detach'],
@@ -21,7 +23,12 @@ test('a batch gdb session over target remote | kgdb-lab serve --stdio lists ever
   expect(r.stdout).toMatch(/^Thread 3 "CPU#2" received signal SIGTRAP, Trace\/breakpoint trap\.$/m);
   const tables = parseInfoThreadsAll(r.stdout);
   expect(tables).toHaveLength(2);
-  expect(tables[0].map((t) => t.cpu)).toEqual([0, 1, 2, 3]);
+  expect(tables[0].map((t) => [t.cpu, t.extra])).toEqual([
+    [0, 'held at the first instruction (--wait)'],
+    [1, 'powered off'],
+    [2, 'powered off'],
+    [3, 'powered off'],
+  ]);
   expect(tables[1].map((t) => [t.cpu, t.extra])).toEqual([
     [0, 'rounded up by NMI'],
     [1, 'rounded up by NMI'],
