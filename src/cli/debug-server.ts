@@ -1,19 +1,28 @@
 import * as path from 'path';
 import type { Logger } from '../log';
 import type { ElfImage } from '../loader/elf';
-import { findSymbol, formatSymbol } from '../loader/elf';
+import { findSymbol, formatSymbol, loadElfFile } from '../loader/elf';
 import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
-import { KgdbCore, type GuestKgdb, type StepMode } from '../debug/kgdb-core';
+import { KgdbCore, type GuestKgdb, type StepMode, type StopInfo } from '../debug/kgdb-core';
 import { KgdbGdbTarget } from '../debug/gdb-target';
 import { catchGuestFaults } from '../debug/guest-faults';
-import { RspServer, formatTraceEvent, type ListenAddress } from '../rsp';
+import type { MachineReset } from '../debug/monitor';
+import { RspServer, formatTraceEvent, type DisconnectReason } from '../rsp';
+import { roundupSummary, type JsonEvents } from './json-events';
+
+/** Where gdb reaches the server. */
+export type Endpoint =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'unix'; path: string }
+  /** stdin/stdout: gdb started the server (`target remote | kgdb-lab serve --stdio`). */
+  | { kind: 'stdio' };
 
 export interface DebugServerOptions {
   board: Board;
   image: ElfImage;
-  host: string;
-  port: number;
+  /** Where to listen; for TCP, port 0 picks a free one (the bound endpoint says which). */
+  endpoint: Endpoint;
   /** Roundup timeout, machine ns. */
   roundupTimeoutNs: number;
   /** How a step of the master treats the other CPUs (`--step-mode`). */
@@ -22,10 +31,17 @@ export interface DebugServerOptions {
   wait: boolean;
   traceRsp: boolean;
   logger: Logger;
+  /** `--json`: the event writer (listening, connected, stopped, resumed, disconnected). */
+  json?: JsonEvents;
+  /** Called whenever the machine stops for gdb (after the roundup). */
+  onStop?: (s: StopInfo) => void;
+  /** Called when a gdb session has ended and its connection is closed. */
+  onSessionEnd?: (reason: DisconnectReason, peer: string) => void;
 }
 
 export interface DebugServer {
-  address: ListenAddress;
+  /** Where it listens (the real port for TCP port 0). */
+  endpoint: Endpoint;
   close(): Promise<void>;
 }
 
@@ -75,15 +91,28 @@ export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefi
 export const GDB_REMOTE_TIMEOUT_S = 30;
 
 /**
- * The line `serve` prints once it listens: where, and the gdb command line that attaches
- * (`kgdb-lab: listening for gdb on HOST:PORT; attach with: gdb-multiarch ELF -ex ...`).
- * The loopback address is left out of `target remote` (gdb's `:PORT` means localhost).
+ * The line `serve` prints once it listens, on stderr; scripts and IDEs wait for it, so its
+ * shape is fixed (README, "The ready line"): `kgdb-lab: listening for gdb on WHERE; attach
+ * with: gdb-multiarch ELF -ex 'directory DIR' -ex 'set remotetimeout 30' -ex 'target remote
+ * ADDR'`, WHERE being `HOST:PORT` or `unix:PATH`. The loopback address is left out of
+ * `target remote` (gdb's `:PORT` means localhost). With --stdio there is nothing to attach
+ * to: the line is `kgdb-lab: serving gdb on stdin/stdout`.
  */
-export function readyLine(address: ListenAddress, elfPath: string | undefined): string {
-  const shownHost = address.host === '127.0.0.1' ? '' : address.host.includes(':') ? `[${address.host}]` : address.host;
+export function readyLine(endpoint: Endpoint, elfPath: string | undefined): string {
+  if (endpoint.kind === 'stdio') return 'kgdb-lab: serving gdb on stdin/stdout';
+  let where: string;
+  let remote: string;
+  if (endpoint.kind === 'unix') {
+    where = `unix:${endpoint.path}`;
+    remote = endpoint.path;
+  } else {
+    const shownHost = endpoint.host === '127.0.0.1' ? '' : endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    where = `${endpoint.host}:${endpoint.port}`;
+    remote = `${shownHost}:${endpoint.port}`;
+  }
   return (
-    `kgdb-lab: listening for gdb on ${address.host}:${address.port}; attach with: ` +
-    `gdb-multiarch ${elfPath ?? 'KERNEL.elf'}${sourceDirArg(elfPath)} -ex 'set remotetimeout ${GDB_REMOTE_TIMEOUT_S}' -ex 'target remote ${shownHost}:${address.port}'`
+    `kgdb-lab: listening for gdb on ${where}; attach with: ` +
+    `gdb-multiarch ${elfPath ?? 'KERNEL.elf'}${sourceDirArg(elfPath)} -ex 'set remotetimeout ${GDB_REMOTE_TIMEOUT_S}' -ex 'target remote ${remote}'`
   );
 }
 
@@ -96,37 +125,100 @@ function sourceDirArg(elfPath: string | undefined): string {
 }
 
 /**
- * Wire the machine, the kgdb debug core and the RSP server together and start listening.
- * Prints the ready line (address and the gdb command to attach) on stderr.
+ * Wire the machine, the kgdb debug core and the RSP server together and start serving.
+ * Prints the ready line (where, and the gdb command to attach) on stderr.
  * @throws Error (EADDRINUSE…) when the address cannot be bound
  */
 export async function startDebugServer(o: DebugServerOptions): Promise<DebugServer> {
   const log = o.logger.child({ component: 'kgdb' });
   const port = new ServeDebugPort(o.board);
-  const guest = findGuestKgdb(o.image, o.board);
+  let image = o.image;
+  const guest = findGuestKgdb(image, o.board);
   const notice = (text: string): void => void process.stderr.write(`${text}\n`);
   let target: KgdbGdbTarget | undefined;
   const core = new KgdbCore(port, {
     guest,
     roundupTimeoutNs: o.roundupTimeoutNs,
     stepMode: o.stepMode,
-    onStop: (s) => target?.stopped(s),
+    onStop: (s) => {
+      o.json?.emit({
+        event: 'stopped',
+        cpu: s.cpu,
+        signal: s.signo,
+        reason: s.reason,
+        detail: s.detail,
+        roundup: roundupSummary({
+          master: core.master,
+          cpuCount: port.cpuCount,
+          role: (c) => core.role(c),
+          describe: (c) => core.describe(c),
+          isOnline: (c) => port.isOnline(c),
+          events: core.events,
+        }),
+      });
+      o.onStop?.(s);
+      target?.stopped(s);
+    },
     onNotice: notice,
   });
-  target = new KgdbGdbTarget(core, port, notice, (addr) => formatSymbol(o.image, addr));
+  const reset: MachineReset = {
+    reset: (halt) => {
+      const file = image.path;
+      if (file === undefined) throw new Error('the kernel was not loaded from a file');
+      const fresh = loadElfFile(file);
+      o.board.reboot(fresh);
+      image = fresh;
+      core.reset(findGuestKgdb(fresh, o.board), halt ? 'held at the first instruction (monitor reset halt)' : undefined);
+      const bytes = fresh.segments.reduce((n, sg) => n + sg.data.length, 0);
+      return `kgdb-lab: reloaded ${file} (${bytes} bytes, entry 0x${fresh.entry.toString(16)}) and rebooted the machine`;
+    },
+  };
+  let lastReason: DisconnectReason = 'connection-lost';
+  target = new KgdbGdbTarget(core, port, {
+    notice,
+    symbolize: (addr) => formatSymbol(image, addr),
+    reset,
+    observer: {
+      resumed: (step) => o.json?.emit({ event: 'resumed', step }),
+      disconnected: (reason) => {
+        lastReason = reason;
+      },
+    },
+  });
   catchGuestFaults(port, core);
   if (!guest) notice('kgdb-lab: the guest has no kgdb entry points (kgdb_handle_exception, kgdb_nmicallback, kgdb_roundup_sgi): gdb will halt every CPU from outside');
   const server = new RspServer(target, {
-    host: o.host,
-    port: o.port,
+    host: o.endpoint.kind === 'tcp' ? o.endpoint.host : undefined,
+    port: o.endpoint.kind === 'tcp' ? o.endpoint.port : undefined,
     log,
     trace: o.traceRsp ? (ev) => notice(`rsp ${formatTraceEvent(ev)}`) : undefined,
+    onClient: (ev) => {
+      if (ev.kind === 'connected') {
+        lastReason = 'connection-lost';
+        o.json?.emit({ event: 'connected', peer: ev.peer });
+        return;
+      }
+      o.json?.emit({ event: 'disconnected', peer: ev.peer, reason: lastReason });
+      o.onSessionEnd?.(lastReason, ev.peer);
+    },
   });
-  const address = await server.listen();
-  // Once, and only when the address was really bound (a bad --host fails without it).
-  if (!LOOPBACK.has(o.host)) notice(`kgdb-lab: warning: listening on ${o.host}: anyone who can reach this port controls the guest (reads and writes all its memory)`);
-  notice(readyLine(address, o.image.path));
+  let endpoint: Endpoint;
+  if (o.endpoint.kind === 'tcp') {
+    const addr = await server.listen();
+    // Once, and only when the address was really bound (a bad --host fails without it).
+    if (!LOOPBACK.has(o.endpoint.host)) notice(`kgdb-lab: warning: listening on ${o.endpoint.host}: anyone who can reach this port controls the guest (reads and writes all its memory)`);
+    endpoint = { kind: 'tcp', host: addr.host, port: addr.port };
+    o.json?.emit({ event: 'listening', transport: 'tcp', host: addr.host, port: addr.port });
+  } else if (o.endpoint.kind === 'unix') {
+    await server.listenUnix(o.endpoint.path);
+    endpoint = o.endpoint;
+    o.json?.emit({ event: 'listening', transport: 'unix', path: o.endpoint.path });
+  } else {
+    endpoint = o.endpoint;
+    server.serveStream({ input: process.stdin, output: process.stdout, peer: 'stdio', destroy: () => process.stdin.destroy() });
+  }
+  notice(readyLine(endpoint, image.path));
   // After the ready line, so the user reads where to attach before why the machine waits.
   if (o.wait) core.haltNow('held at the first instruction (--wait)');
-  return { address, close: () => server.close() };
+  return { endpoint, close: () => server.close() };
 }

@@ -11,6 +11,11 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad command line or unusable input (flag, value, ELF), detected before the machine starts. */
 export const EXIT_USAGE = 2;
+/**
+ * `serve --once`: the gdb session ended without a detach or kill: the connection closed
+ * (gdb crashed or was killed, the network failed) or the session failed.
+ */
+export const EXIT_SESSION_LOST = 3;
 /** `--timeout` elapsed (host time). */
 export const EXIT_TIMEOUT = 124;
 /** Stopped by SIGINT (128 + 2). */

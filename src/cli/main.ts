@@ -64,7 +64,8 @@ function buildParser(argv: string[], status: { value: number }) {
     .wrap(Math.min(100, yargs().terminalWidth() ?? 100))
     .epilogue(
       'Exit status: 0 guest powered off (PSCI SYSTEM_OFF, or SYSTEM_RESET), 1 machine stopped otherwise, ' +
-        '2 usage error, 124 --timeout reached, 130/143 SIGINT/SIGTERM.',
+        '2 usage error, 3 serve --once: the gdb connection dropped without detach (0: gdb detached), ' +
+        '124 --timeout reached, 130/143 SIGINT/SIGTERM.',
     );
   for (const cmd of COMMANDS) {
     parser.command(cmd.command, cmd.describe, cmd.builder, async (args) => {

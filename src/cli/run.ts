@@ -124,9 +124,10 @@ export interface PreparedMachine {
  * Every step before the first instruction, shared by `run` and `serve`: check and parse the
  * kernel, build the board, load the image. Each failure caused by the user's input (the
  * file, its format, its segments fitting in RAM) becomes one UsageError line.
+ * @param onConsole where the guest's UART output goes; default stdout, byte for byte
  * @throws UsageError
  */
-export async function prepareMachine(opts: MachineOptions, logger: Logger): Promise<PreparedMachine> {
+export async function prepareMachine(opts: MachineOptions, logger: Logger, onConsole?: (bytes: Uint8Array) => void): Promise<PreparedMachine> {
   // The loader and the machine are loaded here rather than at the top of the file so that
   // `--help` and command-line errors neither wait for nor depend on them.
   checkReadable(opts.kernel);
@@ -134,7 +135,7 @@ export async function prepareMachine(opts: MachineOptions, logger: Logger): Prom
   const image = loadKernel(opts.kernel, loadElfFile);
   const { Board: BoardClass } = await import('../machine/board');
   const { eventLine } = await import('../machine/events');
-  const board = buildBoard(opts, logger, BoardClass);
+  const board = buildBoard(opts, logger, BoardClass, onConsole ?? consoleWriter(logger));
   const writer = opts.gicTrace ? gicTraceWriter(eventLine) : undefined;
   if (writer) board.events.subscribe(writer.sink);
   const trace = writer ? { flush: writer.flush } : undefined;
@@ -175,14 +176,14 @@ function loadKernel(file: string, loadElfFile: (path: string) => ElfImage): ElfI
  * the host (e.g. no room for the guest RAM) and is reported like a usage error: nothing ran.
  * @throws UsageError
  */
-function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Board): Board {
+function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Board, onConsole: (bytes: Uint8Array) => void): Board {
   try {
     return new BoardClass({
       cpus: opts.cpus,
       memoryMiB: opts.memoryMiB,
       bootargs: opts.bootargs,
       icountShift: opts.icountShift,
-      onConsole: consoleWriter(logger),
+      onConsole,
       logger,
     });
   } catch (e) {

@@ -1,15 +1,22 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Argv } from 'yargs';
 import type { CliCommand } from './command';
-import { EXIT_SIGINT, EXIT_SIGTERM, UsageError, oneLine } from './exit';
+import { EXIT_SESSION_LOST, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, oneLine } from './exit';
 import { machineOptionsFrom, parseWholeNumber, withMachineOptions, type MachineOptions } from './options';
 import { BUNDLED_KERNEL } from './package-root';
 import { createLogger } from '../log';
 import { exitStatusFor, prepareMachine } from './run';
-import { forwardStdin } from './console-io';
+import { consoleWriter, forwardStdin } from './console-io';
+import type { DisconnectReason } from '../rsp/target';
+import type { Endpoint } from './debug-server';
+import { JsonEvents } from './json-events';
 
 /** Scenarios of the bundled guest (guest/src: kgdb_lab.scenario=NAME). */
 export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle', 'breakpoint-pair', 'oops-undef', 'oops-abort', 'oops-align'] as const;
 export const DEFAULT_ROUNDUP_TIMEOUT_MS = 1000;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 1234;
 
 /** The options `serve` adds to the shared table. */
 export const SERVE_OPTIONS = {
@@ -25,8 +32,28 @@ export const SERVE_OPTIONS = {
     default: 'hardlockup',
     describe: "the bundled guest's workload (kgdb_lab.scenario=NAME)",
   },
-  host: { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'address to listen on for gdb' },
-  port: { requiresArg: true, default: 1234, describe: 'TCP port for gdb (0: any free port)', coerce: (v: unknown) => parseWholeNumber('--port', v, 0, 65535) },
+  // host and port have no yargs default, so that --unix/--stdio can tell whether they were given.
+  host: { type: 'string', requiresArg: true, defaultDescription: DEFAULT_HOST, describe: 'address to listen on for gdb' },
+  port: {
+    requiresArg: true,
+    defaultDescription: String(DEFAULT_PORT),
+    describe: 'TCP port for gdb (0: any free port; the ready line and --port-file show which)',
+    coerce: (v: unknown) => parseWholeNumber('--port', v, 0, 65535),
+  },
+  'port-file': { type: 'string', requiresArg: true, describe: 'write the TCP port, one line, to FILE once listening (removed at exit)' },
+  unix: { type: 'string', requiresArg: true, describe: 'listen on a unix-domain socket at PATH instead of TCP (gdb: target remote PATH)' },
+  stdio: {
+    type: 'boolean',
+    default: false,
+    describe: "speak RSP on stdin/stdout (gdb: target remote | kgdb-lab serve --stdio); the guest console goes to stderr; implies --once",
+  },
+  once: {
+    type: 'boolean',
+    default: false,
+    describe: 'exit when the first gdb session ends: status 0 after gdb detached or killed, 3 when the connection dropped without that',
+  },
+  json: { type: 'boolean', default: false, describe: 'NDJSON events on stdout (listening, connected, stopped, resumed, disconnected, console, exited)' },
+  'trace-out': { type: 'string', requiresArg: true, describe: 'write the roundups as Trace Event JSON to FILE (open in ui.perfetto.dev or chrome://tracing)' },
   'roundup-timeout': {
     requiresArg: true,
     default: DEFAULT_ROUNDUP_TIMEOUT_MS,
@@ -78,46 +105,115 @@ function argvGiven(flag: string): boolean {
   return process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
 }
 
-/** Why the CLI itself halted the machine, if it did (as `run`). */
-type HaltCause = 'timeout' | 'SIGINT' | 'SIGTERM' | undefined;
+/** Why the CLI itself halted the machine, if it did (as `run`), or that --once's session ended. */
+type HaltCause = 'timeout' | 'SIGINT' | 'SIGTERM' | 'session-ended' | undefined;
+
+/** The exit status `--once` gives for how its gdb session ended. */
+export function sessionExitStatus(reason: DisconnectReason): number {
+  switch (reason) {
+    case 'detach':
+    case 'kill':
+      return EXIT_OK;
+    case 'connection-lost':
+    case 'error':
+      return EXIT_SESSION_LOST;
+  }
+}
 
 /**
- * Build the machine, start the debug server, run until the guest powers off or the CLI
- * halts it (`--timeout`, SIGINT, SIGTERM), then close the server.
- * @returns the exit status, as `run` maps it (exitStatusFor): 0 power-off, 124 timeout,
- *   130/143 SIGINT/SIGTERM, 1 otherwise
- * @throws UsageError for an unusable kernel, or an address that cannot be listened on
+ * Where gdb reaches the server, from --host/--port/--unix/--stdio.
+ * @throws UsageError for combinations that contradict each other
+ */
+export function endpointFrom(argv: Record<string, unknown>): Endpoint {
+  const given = (k: string): boolean => argv[k] !== undefined;
+  const tcpFlags = ['host', 'port', 'port-file'].filter(given).map((k) => `--${k}`);
+  if (argv.stdio === true) {
+    const clash = [...tcpFlags, ...(given('unix') ? ['--unix'] : []), ...(argv.json === true ? ['--json'] : [])];
+    if (clash.length) throw new UsageError(`--stdio uses stdin/stdout for gdb: it cannot be combined with ${clash.join(', ')}`);
+    return { kind: 'stdio' };
+  }
+  if (given('unix')) {
+    if (tcpFlags.length) throw new UsageError(`--unix listens on a unix socket: it cannot be combined with ${tcpFlags.join(', ')}`);
+    const p = String(argv.unix);
+    if (p === '') throw new UsageError('--unix needs a path');
+    if (fs.existsSync(p)) throw new UsageError(`--unix ${p}: the path exists; remove it first (kgdb-lab never replaces a file)`);
+    return { kind: 'unix', path: path.resolve(p) };
+  }
+  return { kind: 'tcp', host: given('host') ? String(argv.host) : DEFAULT_HOST, port: given('port') ? (argv.port as number) : DEFAULT_PORT };
+}
+
+/**
+ * Build the machine, start the debug server, run until the guest powers off, the CLI halts
+ * it (`--timeout`, SIGINT, SIGTERM) or, with --once/--stdio, the gdb session ends; then
+ * close the server.
+ * @returns the exit status: as `run` maps it (exitStatusFor): 0 power-off, 124 timeout,
+ *   130/143 SIGINT/SIGTERM, 1 otherwise; with --once, sessionExitStatus when the session ended
+ * @throws UsageError for an unusable kernel, contradicting flags, or an address that cannot be listened on
  */
 async function serve(argv: Record<string, unknown>): Promise<number> {
   const opts = machineOptionsFrom(argv);
+  const endpoint = endpointFrom(argv);
+  const once = argv.once === true || endpoint.kind === 'stdio';
+  const portFile = argv['port-file'] === undefined ? undefined : path.resolve(String(argv['port-file']));
+  const traceFile = argv['trace-out'] === undefined ? undefined : path.resolve(String(argv['trace-out']));
   const logger = createLogger({ level: opts.logLevel });
   opts.bootargs = serveBootargs(opts, argv, (m) => process.stderr.write(`kgdb-lab: warning: ${m}\n`));
-  const { board, image, trace } = await prepareMachine(opts, logger);
+  // The guest console: stdout, except where stdout carries RSP (--stdio: stderr) or JSON (--json: console events).
+  let json: JsonEvents | undefined;
+  const onConsole =
+    argv.json === true
+      ? (bytes: Uint8Array) => json?.console(bytes)
+      : endpoint.kind === 'stdio'
+        ? consoleWriter(logger, process.stderr)
+        : undefined;
+  const { board, image, trace } = await prepareMachine(opts, logger, onConsole);
+  if (argv.json === true) {
+    // A reader that goes away (EPIPE) ends the events, not the machine (as consoleWriter does).
+    let open = true;
+    process.stdout.on('error', () => {
+      open = false;
+    });
+    json = new JsonEvents((line) => void (open && process.stdout.write(line)), () => board.machineTimeNs());
+  }
+  const traceOut = traceFile ? await startTraceOut(traceFile, board, argv, opts) : undefined;
+
+  let cause: HaltCause;
+  let sessionReason: DisconnectReason | undefined;
   const { startDebugServer } = await import('./debug-server');
   let server;
   try {
     server = await startDebugServer({
       board,
       image,
-      host: String(argv.host),
-      port: argv.port as number,
+      endpoint,
       roundupTimeoutNs: (argv['roundup-timeout'] as number) * 1e6,
       stepMode: argv['step-mode'] === 'gdb' ? 'gdb' : 'kgdb',
       wait: argv.wait === true,
       traceRsp: argv['trace-rsp'] === true,
       logger,
+      json,
+      onStop: () => traceOut?.write(),
+      onSessionEnd: (reason) => {
+        if (!once || sessionReason !== undefined) return;
+        sessionReason = reason;
+        cause ??= 'session-ended';
+        board.halt();
+      },
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new UsageError(`port ${argv.port} on ${argv.host} is in use (try --port 0)`);
-    if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new UsageError(`cannot listen on ${argv.host}: ${err.code}`);
+    const where = endpoint.kind === 'unix' ? endpoint.path : endpoint.kind === 'tcp' ? `port ${endpoint.port} on ${endpoint.host}` : 'stdio';
+    if (err.code === 'EADDRINUSE') throw new UsageError(endpoint.kind === 'tcp' ? `${where} is in use (try --port 0)` : `${where} is in use`);
+    if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new UsageError(`cannot listen on ${endpoint.kind === 'tcp' ? endpoint.host : where}: ${err.code}`);
+    if (err.code === 'EACCES' || err.code === 'ENOENT') throw new UsageError(`cannot listen on ${where}: ${err.code}`);
     throw e;
   }
+  if (portFile && server.endpoint.kind === 'tcp') writePortFile(portFile, server.endpoint.port);
 
-  let cause: HaltCause;
   const halt = (why: Exclude<HaltCause, undefined>): void => {
-    // A second Ctrl-C: the machine did not stop in time, so stop the process itself.
-    if (cause !== undefined && why !== 'timeout') process.exit(why === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM);
+    // A second Ctrl-C: the machine did not stop in time, so stop the process itself. (gdb
+    // sends SIGTERM to a --stdio server it closes: after the session ended, that changes nothing.)
+    if ((cause === 'SIGINT' || cause === 'SIGTERM') && why !== 'timeout') process.exit(why === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM);
     cause ??= why;
     board.halt();
   };
@@ -126,7 +222,8 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   const onSigterm = (): void => halt('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  const stopStdin = forwardStdin((bytes) => board.consoleInput(bytes), logger);
+  // With --stdio, stdin is gdb's.
+  const stopStdin = endpoint.kind === 'stdio' ? () => {} : forwardStdin((bytes) => board.consoleInput(bytes), logger);
   let exit;
   try {
     exit = await board.run();
@@ -137,12 +234,67 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     stopStdin();
     trace?.flush();
     await server.close();
+    if (portFile) fs.rmSync(portFile, { force: true });
+    traceOut?.write();
   }
-  const status = exitStatusFor(exit, cause);
+  const status = cause === 'session-ended' && sessionReason !== undefined ? sessionExitStatus(sessionReason) : exitStatusFor(exit, cause === 'session-ended' ? undefined : cause);
   logger.info({ reason: exit.reason, detail: exit.detail, haltedBy: cause ?? null, status }, 'machine exited');
+  json?.flushConsole();
+  json?.emit({ event: 'exited', status, reason: cause === 'session-ended' ? `session-ended:${sessionReason}` : exit.reason, detail: oneLine(exit.detail) });
   if (cause === 'timeout') process.stderr.write(`kgdb-lab: timeout: halted the machine after ${opts.timeoutSec} s of host time\n`);
+  else if (cause === 'session-ended') process.stderr.write(`kgdb-lab: the gdb session ended (${sessionReason}); exiting (--once) with status ${status}\n`);
   else if (cause !== undefined) process.stderr.write(`kgdb-lab: ${cause}: halted the machine\n`);
   else if (exit.reason === 'system-reset') process.stderr.write('kgdb-lab: guest requested PSCI SYSTEM_RESET; reboot is not modelled, so the run ends here\n');
   else if (exit.reason === 'stopped' || exit.reason === 'halted') process.stderr.write(`kgdb-lab: machine stopped: ${oneLine(exit.detail)}\n`);
   return status;
+}
+
+/** Write `port` and a newline to `file` atomically (a reader never sees a partial line). @throws UsageError */
+function writePortFile(file: string, port: number): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, `${port}\n`);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    throw new UsageError(`--port-file ${file}: cannot write it (${fsCode(e)})`);
+  }
+}
+
+/**
+ * Start recording for --trace-out and write the (empty) file once, so an unwritable path is
+ * a usage error before anything runs.
+ * @throws UsageError
+ */
+async function startTraceOut(
+  file: string,
+  board: { events: import('../machine/events').MachineEventStream; cpus: readonly unknown[]; machineTimeNs(): number },
+  argv: Record<string, unknown>,
+  opts: MachineOptions,
+): Promise<{ write: () => void }> {
+  const { TraceOut } = await import('./trace-out');
+  const bundled = opts.kernel === BUNDLED_KERNEL;
+  const title = `kgdb-lab serve ${path.basename(opts.kernel)}${bundled ? ` --scenario ${argv.scenario} --roundup ${argv.roundup}` : ''}`;
+  const t = new TraceOut(board.events, file, { cpus: board.cpus.length, title, other: { kernel: opts.kernel, bootargs: opts.bootargs, roundup: bundled ? argv.roundup : null, scenario: bundled ? argv.scenario : null } }, () => board.machineTimeNs() / 1000);
+  try {
+    t.writeNow();
+  } catch (e) {
+    throw new UsageError(`--trace-out ${file}: cannot write it (${fsCode(e)})`);
+  }
+  let broken = false;
+  return {
+    write: () => {
+      if (broken) return;
+      try {
+        t.writeNow();
+      } catch (e) {
+        broken = true;
+        process.stderr.write(`kgdb-lab: --trace-out ${file}: cannot write it (${fsCode(e)}); trace writing stops\n`);
+      }
+    },
+  };
+}
+
+/** The errno code of a file-system error (ENOENT, EACCES…), or its message. */
+function fsCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? oneLine(String((e as Error).message ?? e));
 }

@@ -25,7 +25,26 @@ import {
 import { BreakpointError } from './breakpoints';
 import type { KgdbCore, StopInfo } from './kgdb-core';
 import type { MachinePort } from './machine-port';
-import { MonitorCommands } from './monitor';
+import { MonitorCommands, type MachineReset } from './monitor';
+
+/** Lets the CLI follow a gdb session (for `--json`, `--once`). Every method is optional. */
+export interface SessionObserver {
+  /** gdb resumed the machine: a continue, or a single step of the master. */
+  resumed?(step: boolean): void;
+  /** The session ended, and why (see DisconnectReason). */
+  disconnected?(reason: DisconnectReason): void;
+}
+
+/** What the target needs besides the core and the machine. */
+export interface KgdbGdbTargetOptions {
+  /** Announcements for the user's terminal (stderr). */
+  notice: (text: string) => void;
+  /** Symbolizer for PCs in monitor output. */
+  symbolize?: (addr: number) => string | undefined;
+  /** Reboots the machine for `monitor reset [halt]`; without it that command is absent. */
+  reset?: MachineReset;
+  observer?: SessionObserver;
+}
 
 /**
  * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
@@ -69,17 +88,32 @@ export class KgdbGdbTarget
   /** The client that asked for the coming stop is gone: release the machine when it comes. */
   private releaseWhenStopped = false;
   private readonly monitor: MonitorCommands;
+  private readonly notice: (text: string) => void;
+  private readonly observer: SessionObserver;
 
   constructor(
     private readonly core: KgdbCore,
     private readonly port: MachinePort,
-    /** Announcements for the user's terminal (stderr). */
-    private readonly notice: (text: string) => void,
-    /** Symbolizer for PCs in monitor output. */
-    symbolize?: (addr: number) => string | undefined,
+    opts: KgdbGdbTargetOptions,
   ) {
-    this.monitor = new MonitorCommands(core, port, symbolize);
+    this.notice = opts.notice;
+    this.observer = opts.observer ?? {};
+    const machineReset = opts.reset;
+    const reset: MachineReset | undefined = machineReset && {
+      reset: (halt) => {
+        const line = machineReset.reset(halt);
+        this.runningSinceReset = !halt;
+        this.unseenStop = undefined;
+        return line;
+      },
+    };
+    this.monitor = new MonitorCommands(core, port, opts.symbolize, reset);
   }
+
+  /** After `monitor reset` (run), the machine runs while gdb believes it stopped. */
+  private runningSinceReset = false;
+  /** A stop that happened meanwhile: the next continue reports it at once. */
+  private unseenStop: StopInfo | undefined;
 
   /** Called by the core (KgdbCoreOptions.onStop) whenever the machine stops. */
   stopped(s: StopInfo): void {
@@ -94,6 +128,7 @@ export class KgdbGdbTarget
       this.notice('kgdb-lab: gdb left before the stop it asked for; the machine runs on');
       return;
     }
+    if (this.runningSinceReset) this.unseenStop = s;
     this.notice(`kgdb-lab: ${this.stopLine(s)}; waiting for gdb`);
   }
 
@@ -140,6 +175,8 @@ export class KgdbGdbTarget
     this.waiter = null;
     // A break-in or roundup still under way cannot be undone: let the machine go when it ends.
     this.releaseWhenStopped = this.stopAsked && this.core.stop === undefined;
+    this.runningSinceReset = false;
+    this.unseenStop = undefined;
     this.core.detach();
     const what: Record<DisconnectReason, string> = {
       detach: 'detached',
@@ -148,6 +185,7 @@ export class KgdbGdbTarget
       error: 'session ended on a protocol error',
     };
     this.notice(`kgdb-lab: gdb ${what[reason]}; the machine runs on, breakpoints removed`);
+    this.observer.disconnected?.(reason);
   }
 
   // ---- BaseOps ----
@@ -168,7 +206,10 @@ export class KgdbGdbTarget
 
   readRegisters(cpu: number): AArch64CoreRegs {
     this.checkCpu(cpu);
-    const r = this.core.registers(cpu);
+    // After `monitor reset` the machine runs while gdb believes it stopped; gdb needs the
+    // current thread's PC to continue at all, so it gets a snapshot of the running CPU's own.
+    const live = this.runningSinceReset && this.port.isOnline(cpu) ? this.port.registers(cpu) : undefined;
+    const r = this.core.registers(cpu) ?? live;
     if (!r) return { x: new Array(31).fill(undefined), sp: undefined, pc: undefined, cpsr: undefined };
     return { x: r.x, sp: r.sp, pc: r.pc, cpsr: r.pstate };
   }
@@ -216,6 +257,13 @@ export class KgdbGdbTarget
    * thread other than the master is refused with an explanation.
    */
   resume(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
+    if (this.runningSinceReset) {
+      this.runningSinceReset = false;
+      const seen = this.unseenStop;
+      this.unseenStop = undefined;
+      if (seen) return Promise.resolve(this.toStopEvent(seen));
+      if (this.core.stop === undefined) return this.awaitNextStop(plan, console);
+    }
     const master = this.core.master;
     let step = false;
     for (const [cpu, action] of plan.perCpu) {
@@ -235,11 +283,30 @@ export class KgdbGdbTarget
     return new Promise((resolve, reject) => {
       this.waiter = (s) => resolve(this.toStopEvent(s));
       try {
+        // Before resuming: the core may report the next stop synchronously (a queued next master).
+        this.observer.resumed?.(step);
         this.core.resume(step, others);
       } catch (e) {
         this.waiter = null;
         reject(TargetError.errno(Errno.EINVAL, (e as Error).message));
       }
+    });
+  }
+
+  /**
+   * The machine already runs although gdb believes it stopped (after `monitor reset`): a
+   * continue just waits for the next stop; a step is refused, there is no master to step.
+   */
+  private awaitNextStop(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
+    const actions = [...plan.perCpu.values(), ...(plan.others ? [plan.others] : [])];
+    if (actions.some((a) => a.kind === 'step')) {
+      this.runningSinceReset = true;
+      console.write('kgdb-lab: the machine is running (after monitor reset): continue, then Ctrl-C or a breakpoint stops it\n');
+      return Promise.reject(TargetError.errno(Errno.EINVAL, 'step while the machine runs'));
+    }
+    this.observer.resumed?.(false);
+    return new Promise((resolve) => {
+      this.waiter = (s) => resolve(this.toStopEvent(s));
     });
   }
 

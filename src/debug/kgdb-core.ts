@@ -154,6 +154,9 @@ export class KgdbCore {
   private haltWhy = '';
   /** The CPU whose fault made this stop (haltOnFault), and its description. */
   private fault: { cpu: number; why: string } | undefined;
+  /** The guest's kgdb entry points (replaced by reset()), and the removers of their hooks. */
+  private guest: GuestKgdb | undefined;
+  private unhookGuest: (() => void)[] = [];
 
   constructor(
     private readonly port: MachinePort,
@@ -165,17 +168,55 @@ export class KgdbCore {
     port.onWatchHit((h) => this.onWatchHit(h));
     this.hooks = new AddressHooks(port);
     this.log = new StopEventLog(port.events);
-    const g = opts.guest;
-    if (g) {
-      this.hooks.add(g.handleException, (cpu) => this.onHandleException(cpu));
-      this.hooks.add(g.nmiCallback, (cpu) => this.onNmiCallback(cpu));
-    }
+    this.hookGuest(opts.guest);
     this.arm();
+  }
+
+  private hookGuest(g: GuestKgdb | undefined): void {
+    for (const unhook of this.unhookGuest.splice(0)) unhook();
+    this.guest = g;
+    if (!g) return;
+    this.unhookGuest.push(
+      this.hooks.add(g.handleException, (cpu) => this.onHandleException(cpu)),
+      this.hooks.add(g.nmiCallback, (cpu) => this.onNmiCallback(cpu)),
+    );
+  }
+
+  /**
+   * The machine was rebooted (`monitor reset`, after Board.reboot): forget every CPU's part
+   * in the debugger, any roundup, break-in or step in progress, and hook the entry points
+   * of the kernel now loaded (a rebuilt kernel has them at other addresses). gdb's
+   * breakpoints stay recorded (gdb still believes them inserted) and are written into the
+   * new image when the machine runs. Called between gdb's packets (a monitor command), so
+   * never while a single step is pending (gdb then waits for its stop and sends nothing else).
+   * @param guest the reloaded kernel's kgdb entry points, undefined when it has none
+   * @param haltWhy hold every CPU where it is now (its first instruction), with this as
+   *   what `info threads` shows (`monitor reset halt`); undefined: let the machine run
+   */
+  reset(guest: GuestKgdb | undefined, haltWhy?: string): void {
+    this.cancelTimeout?.();
+    this.cancelTimeout = null;
+    this.breakInPending?.();
+    this.breakInPending = null;
+    this.step = null;
+    this.breakpoints.deactivate();
+    // The reboot ends the debugger entry as a release would: its record closes.
+    if (this.masterCpu >= 0) this.event('released', this.masterCpu, {});
+    this.hookGuest(guest);
+    for (const inf of this.info) Object.assign(inf, { role: 'none', ptRegs: undefined, realView: false, signo: 0, arrivedUs: undefined, late: false, takenAs: undefined, roundingUp: false });
+    this.masterCpu = -1;
+    this.waiting = false;
+    this.timedOut = false;
+    this.stopInfo = undefined;
+    this.entryAnswersBreakIn = false;
+    this.log.end();
+    if (haltWhy !== undefined) this.haltFromOutside(SIGINT, haltWhy);
+    else this.breakpoints.activate();
   }
 
   /** Does the guest have kgdb entry points? */
   get guestHasKgdb(): boolean {
-    return this.opts.guest !== undefined;
+    return this.guest !== undefined;
   }
 
   /** The current stop, or undefined while the machine runs (or a roundup is still waiting). */
@@ -248,7 +289,7 @@ export class KgdbCore {
     inf.takenAs = takenAs(mask.rpr);
     inf.late = this.timedOut;
     this.event(inf.late ? 'arrived-late' : 'entered-slave', cpu, {
-      intid: this.opts.guest?.roundupSgi(),
+      intid: this.guest?.roundupSgi(),
       takenAs: inf.takenAs,
       ...this.interruptedMask(cpu),
     });
@@ -319,7 +360,7 @@ export class KgdbCore {
   private roundup(master: number): void {
     this.waiting = true;
     this.rounding = true;
-    const g = this.opts.guest;
+    const g = this.guest;
     const targets = this.online().filter((c) => c !== master && this.info[c].role === 'none');
     const sgi = g?.roundupSgi();
     if (sgi === undefined && targets.length > 0) this.notice('kgdb-lab: the guest has not published kgdb_roundup_sgi yet: no roundup');
@@ -453,6 +494,8 @@ export class KgdbCore {
         return this.haltWhy;
       default:
         if (st === 'stopped') return 'stopped by the emulator';
+        // No debugger entry at all: the machine runs (gdb looks without a stop after `monitor reset`).
+        if (this.masterCpu < 0 && !this.waiting) return 'running';
         return this.port.maskView(cpu).irqMasked || this.port.maskView(cpu).pmr <= 0x60
           ? `not rounded up (IRQs masked${this.timedOut ? ', timed out' : ''})`
           : `not rounded up${this.timedOut ? ' (timed out)' : ''}`;

@@ -5,10 +5,27 @@ import type { MachinePort } from './machine-port';
 /** Event fields shown in hex (priorities, masks, addresses). */
 const HEX_FIELDS = new Set(['prio', 'pmr', 'pc', 'addr']);
 
-/** A monitor command: its one-line help and its body. */
+/** A monitor command: its usage, its one-line help and its body. */
 interface MonitorCommand {
+  /** What follows the command name in `monitor help` (e.g. `[halt]`); empty for none. */
+  usage?: string;
   help: string;
+  /** @throws TargetError for bad arguments or a failure (gdb gets an error reply) */
   run(args: string[], out: ConsoleOutput): void;
+}
+
+/**
+ * Reboots the machine for `monitor reset` (implemented by the CLI, which knows the kernel
+ * file and the board).
+ */
+export interface MachineReset {
+  /**
+   * Read the kernel ELF again from its file, reboot the machine with it, and either let it
+   * run (`halt` false) or hold every CPU at its first instruction (`halt` true).
+   * @returns one line for the user saying what was loaded
+   * @throws Error when the file cannot be read or loaded; the machine is then unchanged
+   */
+  reset(halt: boolean): string;
 }
 
 /**
@@ -23,6 +40,8 @@ export class MonitorCommands {
     private readonly port: MachinePort,
     /** Symbolizer for PCs ("func+0x1c/0x40"), when the kernel has symbols. */
     private readonly symbolize: (addr: number) => string | undefined = () => undefined,
+    /** Reboots the machine for `monitor reset`; without it the command is not offered. */
+    private readonly machineReset?: MachineReset,
   ) {
     this.commands = {
       help: { help: 'list the monitor commands', run: (_a, out) => this.help(out) },
@@ -32,6 +51,17 @@ export class MonitorCommands {
       },
       events: { help: 'the roundup events of this stop (machine time in µs)', run: (_a, out) => this.events(out) },
     };
+    if (machineReset) {
+      this.commands.reset = {
+        usage: '[halt]',
+        help:
+          'read the kernel ELF again from its file and reboot the machine (RAM cleared, GIC/UART/CPUs reset, machine time goes on); ' +
+          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `flushregs` (registers are then a snapshot of the running CPUs), then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
+          '`reset halt`: every CPU held at its first instruction (CPU 0 at the ELF entry, the others powered off) as with --wait: `flushregs`, then `continue`. ' +
+          "gdb's breakpoints stay set. If the file cannot be loaded, nothing changes and the command fails",
+        run: (a, out) => this.reset(a, out),
+      };
+    }
   }
 
   /** Run one command line. @throws TargetError (EINVAL) for an unknown command */
@@ -46,8 +76,32 @@ export class MonitorCommands {
   }
 
   private help(out: ConsoleOutput): void {
-    const width = Math.max(...Object.keys(this.commands).map((k) => k.length));
-    for (const [k, c] of Object.entries(this.commands)) out.write(`monitor ${k.padEnd(width)}  ${c.help}\n`);
+    const usage = (k: string, c: MonitorCommand): string => (c.usage ? `${k} ${c.usage}` : k);
+    const width = Math.max(...Object.entries(this.commands).map(([k, c]) => usage(k, c).length));
+    for (const [k, c] of Object.entries(this.commands)) out.write(`monitor ${usage(k, c).padEnd(width)}  ${c.help}\n`);
+    out.write('Commands other than reset only read the machine. An unknown command prints a line and fails (an error reply).\n');
+  }
+
+  private reset(args: string[], out: ConsoleOutput): void {
+    if (args.length > 1 || (args.length === 1 && args[0] !== 'halt')) {
+      out.write(`kgdb-lab: usage: monitor reset [halt]\n`);
+      throw TargetError.errno(Errno.EINVAL, `monitor reset takes "halt" or nothing, got "${args.join(' ')}"`);
+    }
+    const halt = args[0] === 'halt';
+    let line: string;
+    try {
+      line = (this.machineReset as MachineReset).reset(halt);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      out.write(`kgdb-lab: monitor reset failed, the machine is unchanged: ${msg}\n`);
+      throw TargetError.errno(Errno.EIO, `monitor reset failed: ${msg}`);
+    }
+    out.write(`${line}\n`);
+    out.write(
+      halt
+        ? 'kgdb-lab: every CPU is held at its first instruction; type "flushregs" (gdb still shows the old registers), then "continue"\n'
+        : 'kgdb-lab: the machine is running; type "flushregs" (gdb still shows the old stop); "continue" then waits for the next stop\n',
+    );
   }
 
   private cpus(out: ConsoleOutput): void {
@@ -92,3 +146,4 @@ export class MonitorCommands {
     return s ? `0x${pc.toString(16)} <${s}>` : `0x${pc.toString(16)}`;
   }
 }
+

@@ -168,6 +168,25 @@ export class Board implements CpuHost, PsciPlatform {
     this.resetCpu(this.cpus[0], BigInt(img.entry), 0n, RunState.Running);
   }
 
+  /**
+   * Reboot with `img` (a debugger's `monitor reset`; QEMU's system_reset followed by its
+   * -kernel loader): the GIC, the UART and the exclusive monitors reset, RAM cleared, the
+   * device tree and the image written again, CPU 0 at the entry point and the others off,
+   * as after {@link load}. Machine time runs on (QEMU's virtual clock does too). Code hooks
+   * stay installed.
+   * @throws ElfError when a segment lies outside RAM; the machine is then unchanged
+   */
+  reboot(img: ElfImage): void {
+    placeSegments(img, { base: RAM_BASE, size: this.bus.ramSize });
+    this.gic.reset();
+    this.uart.reset();
+    this.monitor.clearAll();
+    this.timerLevels.fill(0);
+    for (const c of this.cpus) c.stepDone = null;
+    this.load(img);
+    this.scheduler.kick();
+  }
+
   /** Architectural reset of one PE (QEMU arm_cpu_reset; then arm_set_cpu_on sets PC and X0). */
   private resetCpu(c: Cpu, pc: bigint, x0: bigint, state: RunState): void {
     c.lo.fill(0);

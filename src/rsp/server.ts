@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as net from 'net';
 import { SILENT_LOG, type RspLog } from './log';
 import { PacketReceiver } from './receiver';
@@ -10,8 +11,8 @@ import { framePacket } from './writer';
 export interface RspServerOptions extends SessionOptions {
   /** Address to bind; default 127.0.0.1 (loopback only: the stub can write guest memory). */
   host?: string;
-  /** TCP port; 0 picks a free one (see {@link RspServer.listen}'s result). */
-  port: number;
+  /** TCP port for {@link RspServer.listen}; 0 picks a free one (see its result). */
+  port?: number;
   /** How long a refused second client gets to send its first packet, ms. Default 5000. */
   refuseTimeoutMs?: number;
   /**
@@ -19,38 +20,66 @@ export interface RspServerOptions extends SessionOptions {
    * packet, for the other to leave before it is refused, ms. Default 500.
    */
   handoverMs?: number;
+  /** Told when a client's session starts and when its connection has closed. */
+  onClient?: (ev: ClientEvent) => void;
 }
 
-/** The address the server listens on. */
+/**
+ * A client came or went. `peer` names it: `HOST:PORT` for TCP, `unix:PATH` for a unix
+ * socket, `stdio` for stdin/stdout.
+ */
+export type ClientEvent = { kind: 'connected'; peer: string } | { kind: 'disconnected'; peer: string };
+
+/** The TCP address the server listens on. */
 export interface ListenAddress {
   host: string;
   port: number;
+}
+
+/**
+ * One byte-stream connection to gdb, whatever carries it: a TCP or unix socket (`input` and
+ * `output` are the same socket), or a pipe pair such as stdin/stdout when gdb started the
+ * server itself (`target remote | kgdb-lab serve --stdio`).
+ */
+export interface RspStream {
+  /** Bytes from gdb ('data' events); its 'end' or 'close' ends the session. */
+  input: NodeJS.ReadableStream;
+  /** Bytes to gdb. */
+  output: NodeJS.WritableStream;
+  /** Who is at the other end, for logs and {@link ClientEvent}s. */
+  peer: string;
+  /** Close both directions at once (the session is over or the server is closing). */
+  destroy(): void;
 }
 
 /** The reply a second client gets (gdb prints it; see {@link RspServer}). */
 export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only one client at a time';
 
 /**
- * The GDB remote-protocol TCP server: one {@link RspSession} per connection, one client at
- * a time, listening again when it leaves.
+ * The GDB remote-protocol server: one {@link RspSession} per connection, one client at a
+ * time, listening again when it leaves. Connections come from a TCP listener
+ * ({@link listen}), a unix-socket listener ({@link listenUnix}), or any stream pair handed
+ * to {@link serveStream} (stdin/stdout).
  *
- * - TCP_NODELAY on every socket: without it, Nagle plus delayed ACKs cost ~40 ms per packet
- *   round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel bugzilla
- *   217134 and riscv-vp PR #28).
+ * - TCP_NODELAY on every TCP socket: without it, Nagle plus delayed ACKs cost ~40 ms per
+ *   packet round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel
+ *   bugzilla 217134 and riscv-vp PR #28).
  * - A second client while one is connected is refused: it gets `+` and an `E.` error
  *   reply to its first packet (gdb prints "Remote failure reply" with the text), then the
- *   connection closes. It is refused only if the first client is still there a moment
- *   after that packet (`handoverMs`): a gdb that reconnects right after quitting is
- *   accepted even when its old connection's close is still in flight. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
+ *   connection closes. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
  *   silently; both leave the user guessing.
  * - When the client disconnects (with or without `D`), the target is told through
  *   `onDisconnect`, and the next client gets a fresh session in ack mode.
+ * - Replies are written with backpressure (see {@link send}): a client that does not read
+ *   stops being read.
  */
 export class RspServer {
-  private readonly server: net.Server;
+  private readonly servers: net.Server[] = [];
   private readonly log: RspLog;
-  private current: { socket: net.Socket; session: RspSession } | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private current: { stream: RspStream; session: RspSession } | undefined;
+  private readonly streams = new Set<RspStream>();
+  /** Unix socket files this server created, removed again by close(). */
+  private readonly socketFiles: string[] = [];
   /** Clients waiting for the current one to leave (see waitForTurn), oldest first. */
   private readonly freeWaiters = new Set<() => void>();
 
@@ -59,30 +88,39 @@ export class RspServer {
     private readonly opts: RspServerOptions,
   ) {
     this.log = opts.log ?? SILENT_LOG;
-    this.server = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
-    // Errors while binding reach listen()'s caller, which reports them; log only later ones.
-    this.server.on('error', (err) => {
-      if (this.server.listening) this.log.error({ err }, 'rsp: server error');
-    });
   }
 
   /**
-   * Start listening.
+   * Start listening on TCP `host`:`port` (the options).
    * @returns the bound address (the real port when `port` was 0)
    * @throws Error (EADDRINUSE, EACCES…) when the address cannot be bound
    */
-  listen(): Promise<ListenAddress> {
+  async listen(): Promise<ListenAddress> {
     const host = this.opts.host ?? '127.0.0.1';
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(this.opts.port, host, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address() as net.AddressInfo;
-        this.log.info({ host: addr.address, port: addr.port }, 'rsp: listening for gdb');
-        resolve({ host: addr.address, port: addr.port });
-      });
-    });
+    const server = await this.bind({ port: this.opts.port ?? 0, host });
+    const addr = server.address() as net.AddressInfo;
+    this.log.info({ host: addr.address, port: addr.port }, 'rsp: listening for gdb');
+    return { host: addr.address, port: addr.port };
+  }
+
+  /**
+   * Start listening on a unix-domain socket at `path` (gdb: `target remote PATH`). The
+   * socket file is created here and removed by {@link close}; an existing file at `path` is
+   * never replaced.
+   * @throws Error EADDRINUSE when `path` exists, EACCES/ENOENT when it cannot be created
+   */
+  async listenUnix(path: string): Promise<void> {
+    await this.bind({ path });
+    this.socketFiles.push(path);
+    this.log.info({ path }, 'rsp: listening for gdb on a unix socket');
+  }
+
+  /**
+   * Serve one gdb over an already-open stream pair (e.g. stdin/stdout). The session ends
+   * when `input` ends or closes, or on `D`/`k` (then `output` is ended).
+   */
+  serveStream(stream: RspStream): void {
+    this.accept(stream);
   }
 
   /** True while a client is connected. */
@@ -91,43 +129,98 @@ export class RspServer {
   }
 
   /** Stop listening and drop every connection (the client's session ends as connection-lost). */
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  async close(): Promise<void> {
+    for (const s of this.streams) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const f of this.socketFiles.splice(0)) {
+      try {
+        fs.unlinkSync(f);
+      } catch {
+        // already gone
+      }
+    }
   }
 
-  private onConnection(socket: net.Socket): void {
-    socket.setNoDelay(true);
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    if (this.current) this.waitForTurn(socket);
-    else this.accept(socket, []);
+  private bind(where: net.ListenOptions): Promise<net.Server> {
+    const server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket, where.path));
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(where, () => {
+        server.off('error', onError);
+        // Errors while binding reach the caller, which reports them; log only later ones.
+        server.on('error', (err) => this.log.error({ err }, 'rsp: server error'));
+        this.servers.push(server);
+        resolve(server);
+      });
+    });
   }
 
-  /** Start a session on `socket`, replaying bytes it sent before it was accepted. */
-  private accept(socket: net.Socket, early: Buffer[]): void {
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  private onSocket(socket: net.Socket, unixPath: string | undefined): void {
+    if (!unixPath) socket.setNoDelay(true);
+    this.accept({
+      input: socket,
+      output: socket,
+      peer: unixPath ? `unix:${unixPath}` : `${socket.remoteAddress}:${socket.remotePort}`,
+      destroy: () => socket.destroy(),
+    });
+  }
+
+  /** A new connection: track it, then start its session or let it wait for its turn. */
+  private accept(stream: RspStream): void {
+    const { peer } = stream;
+    this.streams.add(stream);
+    const conn: Connection = { stream, closed: false, onClosed: [() => this.streams.delete(stream)] };
+    const closedOnce = (): void => {
+      if (conn.closed) return;
+      conn.closed = true;
+      for (const f of conn.onClosed) f();
+    };
+    conn.close = closedOnce;
+    stream.input.on('end', closedOnce);
+    stream.input.on('close', closedOnce);
+    stream.input.on('error', (err) => {
+      this.log.debug({ err, peer }, 'rsp: connection error');
+      closedOnce();
+    });
+    stream.output.on('error', (err) => this.log.debug({ err, peer }, 'rsp: connection error (writing)'));
+    if (this.current) this.waitForTurn(conn);
+    else this.startSession(conn, []);
+  }
+
+  /** Start a session on the connection, replaying bytes it sent before it was accepted. */
+  private startSession(conn: Connection, early: Buffer[]): void {
+    const { stream } = conn;
+    const { peer } = stream;
     let session: RspSession;
     try {
       session = new RspSession(
         this.target,
-        { write: (data) => socket.write(data), end: () => socket.end() },
+        {
+          write: (data) => this.send(stream, data),
+          end: () => {
+            stream.output.end();
+            // A socket ends both ways at once; a pipe pair needs its input let go too.
+            if (stream.input !== (stream.output as unknown)) conn.close?.();
+          },
+        },
         this.opts,
       );
     } catch (err) {
       this.log.error({ err, peer }, 'rsp: the target cannot start a session');
-      this.refuse(socket, `kgdb-lab: the target cannot be debugged: ${String(err)}`, early);
+      this.refuse(stream, `kgdb-lab: the target cannot be debugged: ${String(err)}`, early);
       return;
     }
-    const entry = { socket, session };
+    const entry = { stream, session };
     this.current = entry;
     this.log.info({ peer }, 'rsp: gdb connected');
-    socket.on('data', (chunk: Buffer) => session.receive(chunk));
-    socket.on('error', (err) => this.log.debug({ err, peer }, 'rsp: socket error'));
-    socket.on('close', () => {
+    this.opts.onClient?.({ kind: 'connected', peer });
+    stream.input.on('data', (chunk: Buffer) => session.receive(chunk));
+    conn.onClosed.push(() => {
       session.connectionClosed();
       if (this.current === entry) this.current = undefined;
       this.log.info({ peer }, 'rsp: gdb disconnected');
+      this.opts.onClient?.({ kind: 'disconnected', peer });
       this.emitFree();
     });
     for (const chunk of early) session.receive(chunk);
@@ -140,8 +233,9 @@ export class RspServer {
    * `handoverMs` for the old connection to go. If it goes, the new client is accepted
    * with what it sent so far; otherwise it is refused (see {@link refuse}).
    */
-  private waitForTurn(socket: net.Socket): void {
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  private waitForTurn(conn: Connection): void {
+    const { stream } = conn;
+    const { peer } = stream;
     const early: Buffer[] = [];
     const receiver = new PacketReceiver(this.opts.packetSize ?? DEFAULT_PACKET_SIZE);
     let decided = false;
@@ -152,11 +246,11 @@ export class RspServer {
       clearTimeout(idleTimer);
       clearTimeout(graceTimer);
       this.freeWaiters.delete(onFree);
-      socket.off('data', onData);
-      if (socket.destroyed) return;
-      if (!this.current) return this.accept(socket, early);
+      stream.input.removeListener('data', onData);
+      if (conn.closed) return;
+      if (!this.current) return this.startSession(conn, early);
       this.log.warn({ peer }, 'rsp: refusing a second gdb connection');
-      this.refuse(socket, BUSY_MESSAGE, early);
+      this.refuse(stream, BUSY_MESSAGE, early);
     };
     const onFree = (): void => decide();
     let earlyBytes = 0;
@@ -173,15 +267,14 @@ export class RspServer {
         graceTimer.unref();
       }
     };
-    // A client that never sends a packet does not hold a socket forever.
+    // A client that never sends a packet does not hold a connection forever.
     const idleTimer = setTimeout(() => {
-      if (!decided) socket.destroy();
+      if (!decided) stream.destroy();
     }, this.opts.refuseTimeoutMs ?? 5000);
     idleTimer.unref();
     this.freeWaiters.add(onFree);
-    socket.on('data', onData);
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
+    stream.input.on('data', onData);
+    conn.onClosed.push(() => {
       decided = true;
       clearTimeout(idleTimer);
       clearTimeout(graceTimer);
@@ -196,24 +289,45 @@ export class RspServer {
   }
 
   /**
+   * Write to the client, with backpressure: once the output's buffer is full (the client
+   * is not reading its replies), stop reading its requests until the buffer drains, so a
+   * client can never make the server hold more than about one buffer of replies.
+   */
+  private send(stream: RspStream, data: Buffer): void {
+    if (stream.output.write(data) || stream.input.isPaused()) return;
+    stream.input.pause();
+    stream.output.once('drain', () => stream.input.resume());
+  }
+
+  /**
    * Answer the client's first packet with `E.<message>` (gdb manual, "Standard Replies":
    * `E.` followed by text is an error with a message), then close.
+   * @param early bytes the client sent before it was refused
    */
-  private refuse(socket: net.Socket, message: string, early: Buffer[]): void {
+  private refuse(stream: RspStream, message: string, early: Buffer[]): void {
     const receiver = new PacketReceiver(this.opts.packetSize ?? DEFAULT_PACKET_SIZE);
     const reply = framePacket(ascii(`E.${message.replace(/[$#}*]/g, '?')}`));
     let answered = false;
-    const timer = setTimeout(() => socket.destroy(), this.opts.refuseTimeoutMs ?? 5000);
+    const timer = setTimeout(() => stream.destroy(), this.opts.refuseTimeoutMs ?? 5000);
     timer.unref();
-    socket.on('error', () => undefined);
-    socket.on('close', () => clearTimeout(timer));
+    stream.input.on('close', () => clearTimeout(timer));
     const onData = (chunk: Buffer): void =>
       receiver.push(chunk, (ev) => {
         if (ev.kind !== 'packet' || answered) return;
         answered = true;
-        socket.end(Buffer.concat([Buffer.from('+'), reply]));
+        stream.output.end(Buffer.concat([Buffer.from('+'), reply]));
       });
-    socket.on('data', onData);
+    stream.input.on('data', onData);
     for (const chunk of early) onData(chunk);
   }
+}
+
+/** A connection's bookkeeping while it is open. */
+interface Connection {
+  stream: RspStream;
+  closed: boolean;
+  /** Run once when the connection closes, in order. */
+  onClosed: (() => void)[];
+  /** Close it from our side (a pipe pair whose output we ended). */
+  close?: () => void;
 }

@@ -66,6 +66,26 @@ export class Pl011 implements MmioDevice {
   ) {}
 
   /**
+   * Reset (QEMU pl011_reset): registers to their reset values, both FIFOs and the host-side
+   * queue emptied, the interrupt line lowered.
+   */
+  reset(): void {
+    this.rx.length = 0;
+    this.hostQueue.length = 0;
+    this.ris = 0;
+    this.imsc = 0;
+    this.lcr = 0;
+    this.cr = 0x300;
+    this.ifls = 0x12;
+    this.ibrd = 0;
+    this.fbrd = 0;
+    this.ilpr = 0;
+    this.dmacr = 0;
+    this.rsr = 0;
+    this.update();
+  }
+
+  /**
    * Bytes from the host side (a terminal, a pipe, gdb's break-in). Like a QEMU chardev,
    * the host side holds them until the FIFO has room (pl011_can_receive), so nothing is
    * lost however fast they arrive.

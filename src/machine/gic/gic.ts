@@ -113,6 +113,25 @@ export class Gic {
     return new RedistributorRegion(this, first, count);
   }
 
+  /**
+   * System reset (QEMU arm_gicv3_common_reset_hold): distributor, every redistributor and
+   * CPU interface back to their reset values, nothing pending or active. Input line levels
+   * are cleared too: the devices driving them are reset with the board.
+   */
+  reset(): void {
+    this.gicdCtlr = 0x50;
+    for (const a of [this.spiGroup, this.spiEnabled, this.spiPending, this.spiActive, this.spiLevel, this.spiEdge, this.spiPriority]) a.fill(0);
+    this.spiRouteLo.fill(0);
+    this.spiRouteHi.fill(0);
+    this.spiTarget.fill(0);
+    this.spiLimit = 32;
+    for (let cpu = 0; cpu < this.cpus.length; cpu++) {
+      this.private_[cpu] = new PrivateIrqs();
+      this.cpuif.reset(cpu);
+      this.updateCpu(cpu);
+    }
+  }
+
   /** Reset one CPU interface (PSCI CPU_ON resets the PE, not its redistributor). */
   resetCpuInterface(cpu: number): void {
     this.cpuif.reset(cpu);
