@@ -17,9 +17,13 @@
 
 static char dump_stack_arch_desc_str[64];
 
-void dump_stack_set_arch_desc(const char *model)
+void dump_stack_set_arch_desc(const char *fmt, ...)
 {
-	strlcpy(dump_stack_arch_desc_str, model, sizeof(dump_stack_arch_desc_str));
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(dump_stack_arch_desc_str, sizeof(dump_stack_arch_desc_str), fmt, args);
+	va_end(args);
 }
 
 struct unwind_state {

@@ -24,7 +24,7 @@ void dump_backtrace(struct pt_regs *regs);
 void dump_stack(void);
 /* The "CPU: %d PID: %d Comm: ..." and "Hardware name: ..." lines. */
 void dump_stack_print_info(void);
-/* Set the "Hardware name" from the DTB's /model. */
-void dump_stack_set_arch_desc(const char *model);
+/* Set the "Hardware name" text (lib/dump_stack.c); setup passes "%s (DT)" and the DTB's /model. */
+void dump_stack_set_arch_desc(const char *fmt, ...) __printf(1, 2);
 
 #endif
