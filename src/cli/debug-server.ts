@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { Logger } from '../log';
 import type { ElfImage } from '../loader/elf';
-import { findSymbol, formatSymbol } from '../loader/elf';
+import { findSymbol, formatSymbol, symbolize } from '../loader/elf';
 import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
 import { KgdbCore, type GuestKgdb } from '../debug/kgdb-core';
@@ -109,7 +109,10 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     onStop: (s) => target?.stopped(s),
     onNotice: notice,
   });
-  target = new KgdbGdbTarget(core, port, notice, (addr) => formatSymbol(o.image, addr));
+  target = new KgdbGdbTarget(core, port, notice, (addr) => formatSymbol(o.image, addr), {
+    lookup: (addr) => symbolize(o.image, addr),
+    backtraceFlag: findSymbol(o.image, 'backtrace_flag')?.value,
+  });
   if (!guest) notice('kgdb-lab: the guest has no kgdb entry points (kgdb_handle_exception, kgdb_nmicallback, kgdb_roundup_sgi): gdb will halt every CPU from outside');
   if (!LOOPBACK.has(o.host)) notice(`kgdb-lab: warning: listening on ${o.host}: anyone who can reach this port controls the guest`);
   const server = new RspServer(target, {

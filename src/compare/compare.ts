@@ -90,13 +90,17 @@ export async function runCompare(o: CompareOptions): Promise<CompareReport> {
 function summarize(r: ModeRun): ModeSummary {
   const stop = r.stopInfo!;
   const snap = r.snapshot!;
-  const events = roundupEvents(r.events, r.breakInNs / 1000, r.guest?.roundupSgi());
+  // The stop's record starts at the break-in, or earlier when the guest entered kgdb on its own first.
+  const entered = r.events.find((e) => e.kind === 'entered-master' || e.kind === 'entered-next-master');
+  const fromUs = Math.min(r.breakInNs / 1000, entered?.timeUs ?? Infinity);
+  const events = roundupEvents(r.events, fromUs, r.guest?.roundupSgi());
   const timedOut = events.find((e) => e.kind === 'timed-out');
   return {
     mode: r.mode,
     bootargs: r.bootargs,
     steadyUs: r.steadyStampNs / 1000,
     breakInUs: r.breakInNs / 1000,
+    enteredUs: entered ? entered.timeUs : null,
     masterCpu: stop.cpu,
     stopReason: stopReasonText(stop.reason, stop.signo),
     stopUs: snap.atUs,
@@ -170,7 +174,7 @@ function whyNot(s: CpuSnap, outcome: Outcome, mode: RoundupMode, m: ModeSummary,
   else if (k.pmr <= GICD_INT_DEF_PRI && mode === 'ipi') parts.push(`IRQs masked by PMR (0x${k.pmr.toString(16)}): the regular IPI is not signalled`);
   else if (k.rpr !== 0xff) parts.push(`in an interrupt handler (running priority 0x${k.rpr.toString(16)}): the SGI cannot preempt it`);
   else parts.push('the SGI was not taken');
-  if (m.timedOutUs !== null) parts.push(`timed out after ${Math.round((m.timedOutUs - m.breakInUs) / 1000)} ms`);
+  if (m.timedOutUs !== null) parts.push(`timed out after ${Math.round((m.timedOutUs - Math.min(m.breakInUs, m.enteredUs ?? Infinity)) / 1000)} ms`);
   if (outcome === 'arrived-late') {
     const late = m.events.find((e) => e.kind === 'arrived-late' && e.cpu === s.cpu);
     if (late && m.timedOutUs !== null) parts.push(`arrived ${Math.round((late.timeUs - m.timedOutUs) / 1000)} ms after the timeout`);

@@ -60,7 +60,7 @@ function eventLane(e: MachineEvent): number {
 
 /** One mode's timeline: a lane per CPU (class "lane", data-cpu), markers on it. */
 function timeline(m: ModeSummary, rows: CpuModeFacts[]): string {
-  const t0 = m.breakInUs;
+  const t0 = Math.min(m.breakInUs, m.enteredUs ?? Infinity);
   const end = Math.max(m.releasedUs ?? 0, ...m.events.map((e) => e.timeUs), m.stopUs) - t0;
   const x = xScale(end * 1.2);
   const h = TOP + rows.length * LANE_H + 24;
@@ -134,7 +134,7 @@ export function renderHtml(r: CompareReport): string {
   const summary = (m: ModeSummary): string =>
     `<li><b>${m.mode === 'nmi' ? 'pseudo-NMI roundup' : 'regular-IPI fallback'}</b>: master CPU ${m.masterCpu}; ` +
     (m.notRoundedUp.length ? `not rounded up: CPU ${m.notRoundedUp.join(', ')}` : 'every CPU rounded up') +
-    (m.timedOutUs !== null ? `; timed out after ${esc(formatDuration(m.timedOutUs - m.breakInUs))}` : '') +
+    (m.timedOutUs !== null ? `; timed out after ${esc(formatDuration(m.timedOutUs - Math.min(m.breakInUs, m.enteredUs ?? Infinity)))}` : '') +
     (m.arrivedLate.length ? `; arrived late: CPU ${m.arrivedLate.join(', ')}` : '') +
     '</li>';
   return `<!DOCTYPE html>

@@ -91,6 +91,11 @@ export interface ModeSummary {
   steadyUs: number;
   /** When the serial break + `g` (SysRq-g) reached the UART. */
   breakInUs: number;
+  /**
+   * When the master entered kgdb; before breakInUs when the guest entered on its own first
+   * (a `breakpoint` or `oops-*` scenario with a large --after), and then no break-in was sent.
+   */
+  enteredUs: number | null;
   /** The CPU that entered kgdb and held it. */
   masterCpu: number;
   /** How kgdb was entered: 'SysRq-g break-in', 'kgdb_breakpoint()', 'breakpoint', 'SIGSEGV (oops)' (and SIGILL, SIGBUS), 'halted from outside'. */

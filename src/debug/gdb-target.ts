@@ -22,7 +22,7 @@ import {
 import { BreakpointError } from './breakpoints';
 import type { KgdbCore, StopInfo } from './kgdb-core';
 import type { MachinePort } from './machine-port';
-import { MonitorCommands } from './monitor';
+import { MonitorCommands, type MonitorTools } from './monitor';
 
 /**
  * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
@@ -47,6 +47,8 @@ function gdbSignal(linuxSigno: number): number {
  */
 export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps, SwBreakpointOps, ThreadExtraInfoOps, MonitorCmdOps {
   private waiter: ((s: StopInfo) => void) | null = null;
+  /** Monitor commands waiting for the machine's next stop (one that no resume of gdb's awaits). */
+  private stopListeners: ((s: StopInfo) => void)[] = [];
   private readonly monitor: MonitorCommands;
 
   constructor(
@@ -56,16 +58,26 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     private readonly notice: (text: string) => void,
     /** Symbolizer for PCs in monitor output. */
     symbolize?: (addr: number) => string | undefined,
+    /** Symbol lookup and guest addresses the monitor commands use. */
+    tools: Omit<MonitorTools, 'nextStop'> = {},
   ) {
-    this.monitor = new MonitorCommands(core, port, symbolize);
+    this.monitor = new MonitorCommands(core, port, symbolize, { ...tools, nextStop: () => this.nextStop() });
   }
 
   /** Called by the core (KgdbCoreOptions.onStop) whenever the machine stops. */
   stopped(s: StopInfo): void {
     const w = this.waiter;
     this.waiter = null;
+    const listeners = this.stopListeners;
+    this.stopListeners = [];
     if (w) w(s);
+    else if (listeners.length > 0) listeners.forEach((l) => l(s));
     else this.notice(`kgdb-lab: ${s.detail}; waiting for gdb`);
+  }
+
+  /** The next stop, for a monitor command that resumes the machine and breaks in again. */
+  private nextStop(): Promise<StopInfo> {
+    return new Promise((resolve) => this.stopListeners.push(resolve));
   }
 
   // ---- Target ----
