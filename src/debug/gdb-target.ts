@@ -135,7 +135,12 @@ export class KgdbGdbTarget implements Target, BaseOps, ResumeOps, BreakpointOps,
     this.checkCpu(cpu);
     const r = this.core.registers(cpu);
     if (!r) return { x: new Array(31).fill(undefined), sp: undefined, pc: undefined, cpsr: undefined };
-    return { x: r.x, sp: r.sp, pc: r.pc, cpsr: r.pstate };
+    // The machine's real EL1 system registers, shown with kgdb's view of the CPU (a CPU in
+    // kgdb: those of the exception it entered with).
+    const s = this.port.systemRegisters(cpu);
+    const m = this.port.maskView(cpu);
+    const sys = { esr_el1: s.esr, far_el1: s.far, elr_el1: s.elr, spsr_el1: s.spsr, vbar_el1: s.vbar, sctlr_el1: s.sctlr, icc_pmr_el1: BigInt(m.pmr), icc_rpr_el1: BigInt(m.rpr) };
+    return { x: r.x, sp: r.sp, pc: r.pc, cpsr: r.pstate, sys };
   }
 
   writeRegister(cpu: number, reg: CoreRegId, value: bigint): void {

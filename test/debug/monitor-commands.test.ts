@@ -31,6 +31,8 @@ describe.each(['nmi', 'ipi'] as const)('hardlockup, --roundup %s', (roundup) => 
       port: server.port,
       timeoutMs: 90_000,
       commands: [
+        'info registers esr_el1 elr_el1 vbar_el1 icc_pmr_el1',
+        'maint packet g',
         'monitor cpus',
         'echo @@truth@@\\n',
         'monitor truth',
@@ -107,6 +109,12 @@ describe.each(['nmi', 'ipi'] as const)('hardlockup, --roundup %s', (roundup) => 
       expect(entering[entering.length - 1] - sent).toBeGreaterThanOrEqual(10);
     }
     // After the new stop, gdb (its caches flushed) sees it.
+    // The system registers reach gdb through the extra target.xml feature (p packets); `g` keeps its 788 bytes.
+    expect(r.stdout).toMatch(/^esr_el1\s+0xf2000401\s/m);
+    expect(r.stdout).toMatch(/^vbar_el1\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <vectors>$/m);
+    expect(r.stdout).toMatch(/^elr_el1\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <kgdb_breakpoint\+\d+>$/m);
+    expect(r.stdout).toMatch(/^icc_pmr_el1\s+0x[0-9a-f]+/m);
+    expect(/received: "([0-9a-fx]*)"/.exec(r.stdout)![1]).toHaveLength(1576);
     const threads = parseInfoThreads(r.stdout);
     expect(threads.map((x) => x.extra)).toEqual(
       roundup === 'nmi'
