@@ -45,7 +45,7 @@ function modeLine(m: ModeSummary, cpus: number): string {
   const t0 = Math.min(m.breakInUs, m.enteredUs ?? Infinity);
   const name = m.mode === 'nmi' ? 'pseudo-NMI roundup' : 'regular-IPI fallback';
   const took = m.timedOutUs !== null ? `timed out after ${formatDuration(m.timedOutUs - t0)}` : `stopped after ${formatDuration(m.stopUs - t0)}`;
-  const missing = m.notRoundedUp.length ? `not rounded up: CPU ${m.notRoundedUp.join(', ')}` : `all ${cpus} CPUs in kgdb`;
+  const missing = m.notRoundedUp.length ? `not rounded up: CPU ${m.notRoundedUp.join(', ')}` : cpus === 1 ? 'its only CPU in kgdb' : `all ${cpus} CPUs in kgdb`;
   const late = m.arrivedLate.length ? `; arrived late: CPU ${m.arrivedLate.join(', ')}` : '';
   return `${name.padEnd(21)} master CPU ${m.masterCpu} (${m.stopReason}); ${missing}; ${took}${late}`;
 }

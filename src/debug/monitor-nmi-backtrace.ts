@@ -42,16 +42,20 @@ export async function monitorNmiBacktrace(core: KgdbCore, port: MachinePort, too
   try {
     core.resume(false);
     port.serialBreak(new TextEncoder().encode('l'));
-    const how = await backtraceDone(port, tools.backtraceFlag, relay.sawStart);
+    const how = await backtraceDone(port, tools.backtraceFlag, relay.sawStart, () => core.stop !== undefined);
     if (how !== 'finished') out.write(`kgdb-lab: ${how}\n`);
   } finally {
     relay.flush();
     untap();
   }
-  out.write('kgdb-lab: breaking in again (SysRq-g)\n');
-  const next = tools.nextStop();
-  core.interrupt();
-  const s = await next;
+  // A stop may have come meanwhile (gdb's Ctrl-C, a breakpoint): report that one.
+  let s = core.stop;
+  if (!s) {
+    out.write('kgdb-lab: breaking in again (SysRq-g)\n');
+    const next = tools.nextStop();
+    core.interrupt();
+    s = await next;
+  }
   out.write(
     `kgdb-lab: stopped again: ${s.detail}. gdb still holds the previous stop's registers: ` +
       '"maintenance flush register-cache", then "info threads", shows this one\n',
@@ -83,10 +87,11 @@ function lineRelay(out: ConsoleOutput): { bytes: (b: Uint8Array) => void; flush:
 
 /**
  * Wait (machine time) until the guest's backtrace request is over: `backtrace_flag` seen
- * set (or the SysRq-l banner printed) and then clear again.
+ * set (or the SysRq-l banner printed) and then clear again; or until the debugger stops
+ * the machine meanwhile.
  * @returns 'finished', or why the wait ended otherwise
  */
-function backtraceDone(port: MachinePort, flagAddr: number | undefined, sawStart: () => boolean): Promise<string> {
+function backtraceDone(port: MachinePort, flagAddr: number | undefined, sawStart: () => boolean, stopped: () => boolean): Promise<string> {
   const t0 = port.nowNs();
   let started = false;
   let startedAt = 0;
@@ -98,6 +103,7 @@ function backtraceDone(port: MachinePort, flagAddr: number | undefined, sawStart
   return new Promise((resolve) => {
     const poll = (): void => {
       const now = port.nowNs();
+      if (stopped()) return resolve('the machine stopped in the debugger during the backtrace');
       const v = flag();
       if (!started && (v !== undefined && v !== 0 ? true : sawStart())) {
         started = true;
