@@ -62,12 +62,14 @@ function eventLane(e: MachineEvent): number {
 function timeline(m: ModeSummary, rows: CpuModeFacts[]): string {
   const t0 = Math.min(m.breakInUs, m.enteredUs ?? Infinity);
   const end = Math.max(m.releasedUs ?? 0, ...m.events.map((e) => e.timeUs), m.stopUs) - t0;
-  const x = xScale(end * 1.2);
+  // The axis ends at the decade above the last event, so its last tick marks the right edge.
+  const top = 10 ** Math.ceil(Math.log10(Math.max(end, 10) * 1.05));
+  const x = xScale(top);
   const h = TOP + rows.length * LANE_H + 24;
   const parts: string[] = [];
   parts.push(`<svg class="timeline" data-mode="${m.mode}" xmlns="http://www.w3.org/2000/svg" width="${LABEL_W + PLOT_W + 20}" height="${h}" role="img" aria-label="${m.mode} roundup timeline">`);
   // Time axis: decades from 1 µs.
-  for (let us = 1; us <= end * 1.2; us *= 10) {
+  for (let us = 1; us <= top; us *= 10) {
     const xx = x(us).toFixed(1);
     parts.push(`<line class="tick" x1="${xx}" x2="${xx}" y1="${TOP - 6}" y2="${h - 20}" stroke="#eee"/>`);
     parts.push(`<text class="tick-label" x="${xx}" y="${TOP - 10}" text-anchor="middle">${esc(formatDuration(us).replace('.00 ', ' ').replace('.0 ', ' ').replace('.000 ', ' '))}</text>`);
