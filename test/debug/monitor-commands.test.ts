@@ -31,6 +31,7 @@ describe.each(['nmi', 'ipi'] as const)('hardlockup, --roundup %s', (roundup) => 
       port: server.port,
       timeoutMs: 90_000,
       commands: [
+        'monitor help',
         'info registers esr_el1 elr_el1 vbar_el1 icc_pmr_el1',
         'maint packet g',
         'monitor cpus',
@@ -47,11 +48,12 @@ describe.each(['nmi', 'ipi'] as const)('hardlockup, --roundup %s', (roundup) => 
     assertGdbOk(r, server);
     // Monitor output (O packets) is gdb's target output, on its stderr.
     const out = r.stderr;
+    for (const cmd of ['cpus', 'events', 'truth', 'nmi-backtrace']) expect(out).toMatch(new RegExp(`^monitor ${cmd}\\s+\\S`, 'm'));
     // (echo goes to stdout: the sections are told apart by their own first lines.)
     const truthAt = out.indexOf('Real machine state');
     const btAt = out.indexOf('kgdb-lab: resuming the machine and sending SysRq-l');
     expect([truthAt > 0, btAt > truthAt]).toEqual([true, true]);
-    const cpusText = out.slice(0, truthAt);
+    const cpusText = out.slice(out.indexOf('\nCPU  '), truthAt);
 
     const master = cpusRow(cpusText, 0);
     expect(master.slice(2, 4)).toEqual(['master', expect.stringMatching(/^0x[0-9a-f]+ <kgdb_breakpoint\+/)]);
