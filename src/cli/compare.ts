@@ -77,6 +77,11 @@ function checkWritable(file: string): void {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--html ${file}: is a directory`);
 }
 
+/**
+ * Run both modes and print the comparison (table, or `--json`), plus the `--html` page.
+ * @returns 0 done, 1 a run did not reach a debugger stop, 124 `--timeout`
+ * @throws UsageError for an unusable kernel or --html path (before anything runs)
+ */
 async function compare(argv: Record<string, unknown>): Promise<number> {
   const kernel = resolveKernel(argv.kernel);
   const html = argv.html === undefined ? undefined : String(argv.html);
@@ -87,7 +92,7 @@ async function compare(argv: Record<string, unknown>): Promise<number> {
   // Loaded here so that --help and usage errors do not wait for the machine.
   const { loadElfFile } = await import('../loader/elf');
   const { findGuestKgdb } = await import('./debug-server');
-  const { runCompare } = await import('../compare/compare');
+  const { runCompare, CompareAborted } = await import('../compare/compare');
   const { CompareRunError } = await import('../compare/mode-run');
   const { renderTable } = await import('../compare/table');
   let image;
@@ -97,31 +102,22 @@ async function compare(argv: Record<string, unknown>): Promise<number> {
     throw new UsageError(oneLine((e as Error).message));
   }
   const timeoutSec = argv.timeout as number | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<'timeout'>((resolve) => {
-    if (timeoutSec !== undefined) timer = setTimeout(() => resolve('timeout'), timeoutSec * 1000);
-  });
+  const abort = new AbortController();
+  const timer = timeoutSec === undefined ? undefined : setTimeout(() => abort.abort(), timeoutSec * 1000);
   try {
-    const report = await Promise.race([
-      runCompare({
-        image,
-        kernelPath: kernel,
-        findGuest: findGuestKgdb,
-        scenario: String(argv.scenario),
-        cpus: argv.cpus as number,
-        memoryMiB: argv.memory as number,
-        icountShift,
-        afterMs: argv.after as number,
-        roundupTimeoutMs: argv['roundup-timeout'] as number,
-        lingerMs: argv.linger as number,
-      }),
-      limit,
-    ]);
-    if (report === 'timeout') {
-      process.stderr.write(`kgdb-lab: timeout: gave up after ${timeoutSec} s of host time\n`);
-      // The runs are still on the event loop: leave now.
-      process.exit(EXIT_TIMEOUT);
-    }
+    const report = await runCompare({
+      image,
+      kernelPath: kernel,
+      findGuest: findGuestKgdb,
+      scenario: String(argv.scenario),
+      cpus: argv.cpus as number,
+      memoryMiB: argv.memory as number,
+      icountShift,
+      afterMs: argv.after as number,
+      roundupTimeoutMs: argv['roundup-timeout'] as number,
+      lingerMs: argv.linger as number,
+      signal: abort.signal,
+    });
     if (html !== undefined) {
       const { renderHtml } = await import('../compare/html');
       fs.writeFileSync(html, renderHtml(report));
@@ -130,6 +126,10 @@ async function compare(argv: Record<string, unknown>): Promise<number> {
     process.stdout.write(argv.json === true ? JSON.stringify(report, null, 2) + '\n' : renderTable(report));
     return EXIT_OK;
   } catch (e) {
+    if (e instanceof CompareAborted) {
+      process.stderr.write(`kgdb-lab: timeout: gave up after ${timeoutSec} s of host time\n`);
+      return EXIT_TIMEOUT;
+    }
     if (e instanceof CompareRunError) {
       process.stderr.write(`kgdb-lab: compare: ${oneLine(e.message)}\n`);
       return EXIT_FAILURE;

@@ -25,6 +25,16 @@ export interface CompareOptions {
   lingerMs: number;
   /** Machine ms the guest may take to print its steady line. */
   bootLimitMs?: number;
+  /** Aborting halts both machines; runCompare then rejects with CompareAborted. */
+  signal?: AbortSignal;
+}
+
+/** runCompare was aborted (CompareOptions.signal), e.g. by the CLI's --timeout. */
+export class CompareAborted extends Error {
+  constructor() {
+    super('compare aborted');
+    this.name = 'CompareAborted';
+  }
 }
 
 /** The bundled guest's bootargs for a scenario and a roundup mode (as `kgdb-lab serve` derives them). */
@@ -47,9 +57,11 @@ function roundupEvents(events: readonly MachineEvent[], fromUs: number, sgi: num
  * Boot the guest twice under --icount, once per roundup mode; break in (SysRq-g) in both at
  * the same machine time, `afterMs` after the later of the two steady lines; record who was
  * rounded up, when, or why not, and what every CPU was doing.
- * @throws CompareRunError (mode-run.ts) when a run does not reach a debugger stop
+ * @throws CompareRunError (mode-run.ts) when a run does not reach a debugger stop;
+ *   CompareAborted when `signal` aborts
  */
 export async function runCompare(o: CompareOptions): Promise<CompareReport> {
+  if (o.signal?.aborted) throw new CompareAborted();
   const runs = MODES.map(
     (mode) =>
       new ModeRun({
@@ -65,10 +77,27 @@ export async function runCompare(o: CompareOptions): Promise<CompareReport> {
         bootLimitNs: (o.bootLimitMs ?? 60_000) * 1e6,
       }),
   );
+  const onAbort = (): void => runs.forEach((r) => r.board.halt());
+  o.signal?.addEventListener('abort', onAbort);
+  // A halted machine makes a run step fail; when we halted it, say so instead.
+  const step = async <T>(p: Promise<T>): Promise<T> => {
+    try {
+      const v = await p;
+      if (o.signal?.aborted) throw new CompareAborted();
+      return v;
+    } catch (e) {
+      throw o.signal?.aborted ? new CompareAborted() : e;
+    }
+  };
   const paused: number[] = [];
-  for (const r of runs) paused.push(await r.bootAndPause(o.afterMs * 1e6));
+  try {
+    for (const r of runs) paused.push(await step(r.bootAndPause(o.afterMs * 1e6)));
+    const at = Math.max(...paused);
+    for (const r of runs) await step(r.breakInAt(at));
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
   const at = Math.max(...paused);
-  for (const r of runs) await r.breakInAt(at);
   const [nmi, ipi] = runs.map((r) => summarize(r));
   const rows: CpuRow[] = [];
   for (let c = 0; c < o.cpus; c++) rows.push({ cpu: c, nmi: cpuFacts(runs[0], nmi, c), ipi: cpuFacts(runs[1], ipi, c) });

@@ -167,6 +167,13 @@ describe('compare on every scenario, 4 CPUs', () => {
     expect(outcomes(r, 'nmi').map(([, o]) => o)).toEqual(['rounded-up', 'rounded-up', 'master', 'rounded-up']);
   });
 
+  test('--timeout halts both machines and exits 124 with one line', async () => {
+    const r = await compare(['--scenario', 'daifmasked', '--timeout', '0.5']);
+    expect(r.status).toBe(124);
+    expect(r.stderr).toBe('kgdb-lab: timeout: gave up after 0.5 s of host time\n');
+    expect(r.stdout).toBe('');
+  });
+
   test('bad flags are one-line usage errors (exit 2) and nothing runs', async () => {
     const bad = await compare(['--scenario', 'nope']);
     expect(bad.status).toBe(2);
