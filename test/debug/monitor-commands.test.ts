@@ -89,7 +89,7 @@ describe.each(['nmi', 'ipi'] as const)('hardlockup, --roundup %s', (roundup) => 
       // Real Linux with pseudo-NMI: CPU 2 answers with a full dump, IRQs masked by PMR.
       for (const line of [
         'NMI backtrace for cpu 2',
-        'CPU: 2 PID: \\d+ Comm: \\S+ Not tainted \\S+ #1',
+        'CPU: 2 UID: 0 PID: \\d+ Comm: \\S+ Not tainted \\S+ #1',
         'Hardware name: linux,dummy-virt \\(DT\\)',
         'pstate: [0-9a-f]{8} \\([nN][zZ][cC][vV] [dD][aA][iI][fF] [-+]PAN [-+]UAO [-+]TCO [-+]DIT [-+]SSBS BTYPE=[-jc]{2}\\)',
         `pc : _raw_spin_lock_irqsave\\+0x[0-9a-f]+/0x[0-9a-f]+`,
