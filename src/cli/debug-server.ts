@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { Logger } from '../log';
 import type { ElfImage } from '../loader/elf';
-import { findSymbol, formatSymbol, loadElfFile } from '../loader/elf';
+import { findSymbol, formatSymbol, loadElfFile, symbolize } from '../loader/elf';
 import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
 import { KgdbCore, type GuestKgdb, type StepMode, type StopInfo } from '../debug/kgdb-core';
@@ -178,6 +178,13 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     notice,
     symbolize: (addr) => formatSymbol(image, addr),
     reset,
+    tools: {
+      lookup: (addr) => symbolize(image, addr),
+      // Looked up at each use: `monitor reset` may have loaded a rebuilt kernel.
+      get backtraceFlag() {
+        return findSymbol(image, 'backtrace_flag')?.value;
+      },
+    },
     observer: {
       resumed: (step) => o.json?.emit({ event: 'resumed', step }),
       disconnected: (reason) => {

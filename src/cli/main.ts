@@ -4,9 +4,10 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, oneLine } from './exit';
 import { packageVersion } from './package-root';
 import { runCommand } from './run';
 import { serveCommand } from './serve';
+import { compareCommand } from './compare';
 
 /** Every subcommand, in the order `--help` lists them. */
-const COMMANDS: readonly CliCommand[] = [runCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [runCommand, serveCommand, compareCommand];
 
 /**
  * The CLI entry point used by bin/kgdb-lab.js. Never rejects: the outcome is left in

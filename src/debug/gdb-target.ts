@@ -25,7 +25,7 @@ import {
 import { BreakpointError } from './breakpoints';
 import type { KgdbCore, StopInfo } from './kgdb-core';
 import type { MachinePort } from './machine-port';
-import { MonitorCommands, type MachineReset } from './monitor';
+import { MonitorCommands, type MachineReset, type MonitorTools } from './monitor';
 
 /** Lets the CLI follow a gdb session (for `--json`, `--once`). Every method is optional. */
 export interface SessionObserver {
@@ -43,6 +43,8 @@ export interface KgdbGdbTargetOptions {
   symbolize?: (addr: number) => string | undefined;
   /** Reboots the machine for `monitor reset [halt]`; without it that command is absent. */
   reset?: MachineReset;
+  /** Symbol lookup and guest addresses the monitor commands use. */
+  tools?: Omit<MonitorTools, 'nextStop' | 'reset'>;
   observer?: SessionObserver;
 }
 
@@ -87,6 +89,8 @@ export class KgdbGdbTarget
   private stopAsked = false;
   /** The client that asked for the coming stop is gone: release the machine when it comes. */
   private releaseWhenStopped = false;
+  /** Monitor commands waiting for the machine's next stop (one that no resume of gdb's awaits). */
+  private stopListeners: ((s: StopInfo) => void)[] = [];
   private readonly monitor: MonitorCommands;
   private readonly notice: (text: string) => void;
   private readonly observer: SessionObserver;
@@ -107,7 +111,7 @@ export class KgdbGdbTarget
         return line;
       },
     };
-    this.monitor = new MonitorCommands(core, port, opts.symbolize, reset);
+    this.monitor = new MonitorCommands(core, port, opts.symbolize, { ...opts.tools, reset, nextStop: () => this.nextStop() });
   }
 
   /** After `monitor reset` (run), the machine runs while gdb believes it stopped. */
@@ -120,7 +124,10 @@ export class KgdbGdbTarget
     const w = this.waiter;
     this.waiter = null;
     this.stopAsked = false;
+    const listeners = this.stopListeners;
+    this.stopListeners = [];
     if (w) return w(s);
+    if (listeners.length > 0) return listeners.forEach((l) => l(s));
     if (this.releaseWhenStopped) {
       // The client that asked for this stop left before it came: nobody wants it.
       this.releaseWhenStopped = false;
@@ -137,6 +144,11 @@ export class KgdbGdbTarget
     const sig = gdbSignal(s.signo);
     const name = SIGNAL_NAMES[sig];
     return sig === GdbSignal.SIGINT || sig === GdbSignal.SIGTRAP || !name ? s.detail : `CPU ${s.cpu} stopped with ${name}: ${s.detail}`;
+  }
+
+  /** The next stop, for a monitor command that resumes the machine and breaks in again. */
+  private nextStop(): Promise<StopInfo> {
+    return new Promise((resolve) => this.stopListeners.push(resolve));
   }
 
   // ---- Target ----
@@ -211,7 +223,12 @@ export class KgdbGdbTarget
     const live = this.runningSinceReset && this.port.isOnline(cpu) ? this.port.registers(cpu) : undefined;
     const r = this.core.registers(cpu) ?? live;
     if (!r) return { x: new Array(31).fill(undefined), sp: undefined, pc: undefined, cpsr: undefined };
-    return { x: r.x, sp: r.sp, pc: r.pc, cpsr: r.pstate };
+    // The machine's real EL1 system registers, shown with kgdb's view of the CPU (a CPU in
+    // kgdb: those of the exception it entered with).
+    const s = this.port.systemRegisters(cpu);
+    const m = this.port.maskView(cpu);
+    const sys = { esr_el1: s.esr, far_el1: s.far, elr_el1: s.elr, spsr_el1: s.spsr, vbar_el1: s.vbar, sctlr_el1: s.sctlr, icc_pmr_el1: BigInt(m.pmr), icc_rpr_el1: BigInt(m.rpr) };
+    return { x: r.x, sp: r.sp, pc: r.pc, cpsr: r.pstate, sys };
   }
 
   writeRegister(cpu: number, reg: CoreRegId, value: bigint): void {

@@ -38,6 +38,20 @@ export interface CpuRegisters {
   pstate: number;
 }
 
+/**
+ * A CPU's EL1 exception and system registers (ARM ARM D19.2): what the last exception
+ * recorded (ESR_EL1 syndrome, FAR_EL1 fault address, ELR_EL1 return address, SPSR_EL1
+ * saved PSTATE), where the vectors are (VBAR_EL1) and the system control bits (SCTLR_EL1).
+ */
+export interface CpuSystemRegisters {
+  esr: bigint;
+  far: bigint;
+  elr: bigint;
+  spsr: bigint;
+  vbar: bigint;
+  sctlr: bigint;
+}
+
 /** Interrupt-masking state of a CPU, for the event model and `monitor cpus`. */
 export interface CpuMaskView {
   /** ICC_PMR_EL1. */
@@ -102,6 +116,8 @@ export interface MachinePort {
   registers(cpu: number): CpuRegisters;
   setRegisters(cpu: number, regs: CpuRegisters): void;
   maskView(cpu: number): CpuMaskView;
+  /** The CPU's real EL1 exception/system registers (whatever kgdb's view of it is). */
+  systemRegisters(cpu: number): CpuSystemRegisters;
   /** Hold a CPU at its next instruction boundary / let it go on. */
   hold(cpu: number): void;
   release(cpu: number): void;
@@ -146,4 +162,9 @@ export interface MachinePort {
    * Optional: without it, faults always go to the guest's vectors.
    */
   catchGuestFaults?(handler: (f: GuestFault) => boolean): void;
+  /**
+   * Also receive what the guest transmits on its console (bytes, in batches, as they are
+   * flushed to the host). @returns a function that stops the tap
+   */
+  tapConsole(fn: (bytes: Uint8Array) => void): () => void;
 }

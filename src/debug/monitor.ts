@@ -1,6 +1,10 @@
 import { TargetError, Errno, type ConsoleOutput } from '../rsp/target';
-import type { KgdbCore } from './kgdb-core';
+import type { KgdbCore, StopInfo } from './kgdb-core';
 import type { MachinePort } from './machine-port';
+import { monitorCpus } from './monitor-cpus';
+import { monitorNmiBacktrace } from './monitor-nmi-backtrace';
+import { monitorTruth } from './monitor-truth';
+import type { SymbolLookup } from './unwind';
 
 /** Event fields shown in hex (priorities, masks, addresses). */
 const HEX_FIELDS = new Set(['prio', 'pmr', 'pc', 'addr']);
@@ -10,8 +14,23 @@ interface MonitorCommand {
   /** What follows the command name in `monitor help` (e.g. `[halt]`); empty for none. */
   usage?: string;
   help: string;
-  /** @throws TargetError for bad arguments or a failure (gdb gets an error reply) */
-  run(args: string[], out: ConsoleOutput): void;
+  /**
+   * Output goes to `out` until the returned promise (if any) settles.
+   * @throws TargetError for bad arguments or a failure (gdb gets an error reply)
+   */
+  run(args: string[], out: ConsoleOutput): void | Promise<void>;
+}
+
+/** What the commands beyond the core and the machine need (all optional). */
+export interface MonitorTools {
+  /** Address → function symbol (for unwinding in `monitor truth`). */
+  lookup?: SymbolLookup;
+  /** Resolves with the next stop the core reports (`monitor nmi-backtrace` breaks in again). */
+  nextStop?: () => Promise<StopInfo>;
+  /** Guest address of lib/nmi_backtrace.c's `backtrace_flag`. */
+  backtraceFlag?: number;
+  /** Reboots the machine for `monitor reset`; without it the command is not offered. */
+  reset?: MachineReset;
 }
 
 /**
@@ -40,18 +59,25 @@ export class MonitorCommands {
     private readonly port: MachinePort,
     /** Symbolizer for PCs ("func+0x1c/0x40"), when the kernel has symbols. */
     private readonly symbolize: (addr: number) => string | undefined = () => undefined,
-    /** Reboots the machine for `monitor reset`; without it the command is not offered. */
-    private readonly machineReset?: MachineReset,
+    private readonly tools: MonitorTools = {},
   ) {
     this.commands = {
       help: { help: 'list the monitor commands', run: (_a, out) => this.help(out) },
       cpus: {
-        help: 'per-CPU table for this stop: kgdb state, PC, PSTATE.I, ICC_PMR_EL1, ICC_RPR_EL1, roundup arrival time',
-        run: (_a, out) => this.cpus(out),
+        help: 'per-CPU table for this stop: kgdb state, PC, PSTATE.I, ICC_PMR_EL1, ICC_RPR_EL1, roundup result and arrival time, ESR/FAR/ELR/SPSR/VBAR/SCTLR',
+        run: (_a, out) => monitorCpus(this.core, this.port, this.symbolize, out),
       },
       events: { help: 'the roundup events of this stop (machine time in µs)', run: (_a, out) => this.events(out) },
+      'nmi-backtrace': {
+        help: 'resume, send SysRq-l (NMI backtrace of all CPUs) to the guest, show its console, break in again',
+        run: (_a, out) => this.nmiBacktrace(out),
+      },
+      truth: {
+        help: "every CPU's real registers and backtrace, as a hardware debugger sees them (also CPUs outside kgdb's view)",
+        run: (_a, out) => monitorTruth(this.core, this.port, this.tools.lookup ?? (() => undefined), out),
+      },
     };
-    if (machineReset) {
+    if (tools.reset) {
       this.commands.reset = {
         usage: '[halt]',
         help:
@@ -64,22 +90,31 @@ export class MonitorCommands {
     }
   }
 
-  /** Run one command line. @throws TargetError (EINVAL) for an unknown command */
-  run(line: string, out: ConsoleOutput): void {
+  /**
+   * Run one command line; a promise when the command takes machine time (nmi-backtrace).
+   * @throws TargetError (EINVAL) for an unknown command
+   */
+  run(line: string, out: ConsoleOutput): void | Promise<void> {
     const [name, ...args] = line.trim().split(/\s+/);
     const cmd = this.commands[name ?? ''];
     if (!cmd) {
       out.write(`kgdb-lab: unknown monitor command "${line.trim()}"; try "monitor help"\n`);
       throw TargetError.errno(Errno.EINVAL, `unknown monitor command ${name}`);
     }
-    cmd.run(args, out);
+    return cmd.run(args, out);
+  }
+
+  private nmiBacktrace(out: ConsoleOutput): Promise<void> {
+    const nextStop = this.tools.nextStop;
+    if (!nextStop) throw TargetError.errno(Errno.EOPNOTSUPP, 'nmi-backtrace needs the gdb target');
+    return monitorNmiBacktrace(this.core, this.port, { nextStop, backtraceFlag: this.tools.backtraceFlag }, out);
   }
 
   private help(out: ConsoleOutput): void {
     const usage = (k: string, c: MonitorCommand): string => (c.usage ? `${k} ${c.usage}` : k);
     const width = Math.max(...Object.entries(this.commands).map(([k, c]) => usage(k, c).length));
     for (const [k, c] of Object.entries(this.commands)) out.write(`monitor ${usage(k, c).padEnd(width)}  ${c.help}\n`);
-    out.write('Commands other than reset only read the machine. An unknown command prints a line and fails (an error reply).\n');
+    out.write('cpus, events and truth only read the machine; nmi-backtrace and reset change it. An unknown command prints a line and fails (an error reply).\n');
   }
 
   private reset(args: string[], out: ConsoleOutput): void {
@@ -90,7 +125,7 @@ export class MonitorCommands {
     const halt = args[0] === 'halt';
     let line: string;
     try {
-      line = (this.machineReset as MachineReset).reset(halt);
+      line = (this.tools.reset as MachineReset).reset(halt);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       out.write(`kgdb-lab: monitor reset failed, the machine is unchanged: ${msg}\n`);
@@ -104,31 +139,6 @@ export class MonitorCommands {
     );
   }
 
-  private cpus(out: ConsoleOutput): void {
-    const rows = [['CPU', 'thread', 'state', 'PC', 'I', 'PMR', 'RPR', 'arrived']];
-    const arrivals = new Map<number, number>();
-    const first = this.core.events.length ? this.core.events[0].timeUs : 0;
-    for (const e of this.core.events) if (e.kind === 'entered-slave' || e.kind === 'arrived-late' || e.kind === 'entered-master') arrivals.set(e.cpu, e.timeUs - first);
-    for (let c = 0; c < this.port.cpuCount; c++) {
-      const regs = this.core.registers(c);
-      const m = this.port.maskView(c);
-      const pc = regs ? this.pcText(Number(regs.pc)) : '<unavailable>';
-      const t = arrivals.get(c);
-      rows.push([
-        String(c),
-        String(c + 1),
-        this.core.describe(c),
-        pc,
-        m.irqMasked ? '1' : '0',
-        `0x${m.pmr.toString(16).padStart(2, '0')}`,
-        `0x${m.rpr.toString(16).padStart(2, '0')}`,
-        t === undefined ? '-' : `+${t.toFixed(0)} µs`,
-      ]);
-    }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) out.write(r.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd() + '\n');
-  }
-
   private events(out: ConsoleOutput): void {
     if (this.core.events.length === 0) return out.write('no roundup events for this stop\n');
     if (this.core.log.dropped > 0) out.write(`(${this.core.log.dropped} later events not kept)\n`);
@@ -139,11 +149,6 @@ export class MonitorCommands {
         .join(' ');
       out.write(`${e.timeUs.toFixed(1).padStart(12)} µs  CPU ${String(e.cpu).padEnd(3)} ${e.kind} ${extra}\n`);
     }
-  }
-
-  private pcText(pc: number): string {
-    const s = this.symbolize(pc);
-    return s ? `0x${pc.toString(16)} <${s}>` : `0x${pc.toString(16)}`;
   }
 }
 

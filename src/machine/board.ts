@@ -79,6 +79,7 @@ export class Board implements CpuHost, PsciPlatform {
   private readonly monitor: ExclusiveMonitor;
   private readonly log?: Logger;
   private consoleBuf: number[] = [];
+  private consoleTaps: ((bytes: Uint8Array) => void)[] = [];
   private exit: BoardExit | null = null;
   private entry = 0;
   private loaded = false;
@@ -248,11 +249,23 @@ export class Board implements CpuHost, PsciPlatform {
     for (const b of new TextEncoder().encode(text)) this.consoleBuf.push(b);
   }
 
+  /**
+   * Receive the console output too (after `onConsole`, in the same batches), e.g. for a
+   * debugger command that relays it. @returns a function that removes the tap
+   */
+  tapConsole(fn: (bytes: Uint8Array) => void): () => void {
+    this.consoleTaps = [...this.consoleTaps, fn];
+    return () => {
+      this.consoleTaps = this.consoleTaps.filter((t) => t !== fn);
+    };
+  }
+
   private flushConsole(): void {
     if (this.consoleBuf.length === 0) return;
     const bytes = Uint8Array.from(this.consoleBuf);
     this.consoleBuf = [];
     this.opts.onConsole?.(bytes);
+    for (const t of this.consoleTaps) t(bytes);
   }
 
   private finish(exit: BoardExit): void {

@@ -1,4 +1,4 @@
-import type { CpuMaskView, CpuRegisters, CpuRunState, GuestFault, MachinePort, WatchHitInfo, WatchKind } from '../debug/machine-port';
+import type { CpuMaskView, CpuRegisters, CpuRunState, CpuSystemRegisters, GuestFault, MachinePort, WatchHitInfo, WatchKind } from '../debug/machine-port';
 import { undoVectorEntry, vectorEntryView } from './cpu/exception-entry';
 import type { Board } from './board';
 import type { MachineEventStream } from './events';
@@ -80,6 +80,11 @@ export class BoardDebugPort implements MachinePort {
     return { pmr: s.pmr, rpr: this.board.gic.cpuif.runningPriority(s), irqMasked: (c.daif & DAIF_I) !== 0 };
   }
 
+  systemRegisters(cpu: number): CpuSystemRegisters {
+    const c = this.board.cpus[cpu];
+    return { esr: BigInt(c.esr >>> 0), far: c.far, elr: c.elr, spsr: BigInt(c.spsr >>> 0), vbar: c.vbar, sctlr: BigInt(c.sctlr >>> 0) };
+  }
+
   hold(cpu: number): void {
     this.board.cpus[cpu].hold();
   }
@@ -146,5 +151,9 @@ export class BoardDebugPort implements MachinePort {
       c.hold();
       return true;
     };
+  }
+
+  tapConsole(fn: (bytes: Uint8Array) => void): () => void {
+    return this.board.tapConsole(fn);
   }
 }

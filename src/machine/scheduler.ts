@@ -141,7 +141,12 @@ export class Scheduler {
     let ran = false;
     while (this.running) {
       const now = this.nowNs();
-      if (this.alarms.length > 0) this.fireAlarms(now);
+      if (this.alarms.length > 0) {
+        this.fireAlarms(now);
+        // An alarm that stopped the machine (e.g. to pause it at an exact time) must not
+        // be followed by one more CPU turn.
+        if (!this.running) break;
+      }
       this.hooks.poll(now);
       let idx = -1;
       for (let i = 0; i < n; i++) {

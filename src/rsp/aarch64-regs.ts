@@ -1,10 +1,17 @@
 import { toLittleEndian } from './hex';
-import type { AArch64CoreRegs, CoreRegId } from './target';
+import type { AArch64CoreRegs, CoreRegId, SystemRegisterName } from './target';
 import type { ReplyBuilder } from './writer';
 
 /** gdb's feature names for the AArch64 register sets (gdb/features/aarch64-{core,fpu}.xml). */
 export const FEATURE_CORE = 'org.gnu.gdb.aarch64.core';
 export const FEATURE_FPU = 'org.gnu.gdb.aarch64.fpu';
+/**
+ * Our own feature for EL1 system registers. gdb accepts features it does not know and shows
+ * their registers by name (gdb manual, "Target Descriptions"); they lie outside the `g`
+ * packet, so gdb reads them one by one with `p` (remote.c: registers past the end of the
+ * `g` reply are not "in_g_packet").
+ */
+export const FEATURE_SYSREGS = 'org.kgdb-lab.aarch64.sysregs';
 
 /** One register as gdb sees it. */
 export interface RegisterDef {
@@ -16,13 +23,15 @@ export interface RegisterDef {
   readonly size: number;
   /** Byte offset in the `g` packet. */
   readonly offset: number;
-  readonly feature: typeof FEATURE_CORE | typeof FEATURE_FPU;
+  readonly feature: typeof FEATURE_CORE | typeof FEATURE_FPU | typeof FEATURE_SYSREGS;
   /** The target-description type name (a predefined gdb type or one declared in target.xml). */
   readonly type: string;
   /** Register group for `info registers` (gdb's default grouping when absent). */
   readonly group?: string;
   /** The target's register id when the register is modelled; undefined: FP/SIMD, not modelled. */
   readonly core?: CoreRegId;
+  /** For the system registers (outside `g`): which one. */
+  readonly sys?: SystemRegisterName;
 }
 
 function buildTable(): RegisterDef[] {
@@ -61,6 +70,25 @@ function buildTable(): RegisterDef[] {
  */
 export const AARCH64_REGISTERS: readonly RegisterDef[] = buildTable();
 
+/** The system registers, numbered after fpcr (68…), read-only, not part of `g` (offset -1). */
+export const AARCH64_SYSTEM_REGISTERS: readonly RegisterDef[] = (
+  [
+    ['esr_el1', 'uint64'],
+    ['far_el1', 'data_ptr'],
+    ['elr_el1', 'code_ptr'],
+    ['spsr_el1', 'uint64'],
+    ['vbar_el1', 'code_ptr'],
+    ['sctlr_el1', 'uint64'],
+    ['icc_pmr_el1', 'uint64'],
+    ['icc_rpr_el1', 'uint64'],
+  ] as const
+).map(([name, type], i) => ({ name, regnum: AARCH64_REGISTERS.length + i, size: 8, offset: -1, feature: FEATURE_SYSREGS, type, sys: name }));
+
+/** The register gdb numbers `regnum` (`p`/`P`), in or outside `g`; undefined if none. */
+export function registerByNumber(regnum: number): RegisterDef | undefined {
+  return AARCH64_REGISTERS[regnum] ?? AARCH64_SYSTEM_REGISTERS[regnum - AARCH64_REGISTERS.length];
+}
+
 /** Size of the `g` reply in bytes: 33·8 + 4 + 32·16 + 2·4 = 788 (1576 hex characters). */
 export const G_PACKET_BYTES = AARCH64_REGISTERS.reduce((n, r) => n + r.size, 0);
 
@@ -72,6 +100,10 @@ export const EXPEDITED_REGNUMS: readonly number[] = [29, 31, 32];
  * registers always; core registers when the target left them undefined).
  */
 export function registerBytes(regs: AArch64CoreRegs, def: RegisterDef): Uint8Array | undefined {
+  if (def.sys !== undefined) {
+    const v = regs.sys?.[def.sys];
+    return v === undefined ? undefined : toLittleEndian(v, def.size);
+  }
   if (def.core === undefined) return undefined;
   let value: bigint | undefined;
   if (def.core <= 30) value = regs.x[def.core];

@@ -1,4 +1,4 @@
-import { AARCH64_REGISTERS, FEATURE_CORE, FEATURE_FPU, type RegisterDef } from './aarch64-regs';
+import { AARCH64_REGISTERS, AARCH64_SYSTEM_REGISTERS, FEATURE_CORE, FEATURE_FPU, FEATURE_SYSREGS, type RegisterDef } from './aarch64-regs';
 
 /**
  * The target description served as `target.xml` through qXfer:features:read.
@@ -118,7 +118,7 @@ function feature(name: string, types: string[]): string[] {
   return [
     `  <feature name="${name}">`,
     ...types,
-    ...AARCH64_REGISTERS.filter((r) => r.feature === name).map(reg),
+    ...[...AARCH64_REGISTERS, ...AARCH64_SYSTEM_REGISTERS].filter((r) => r.feature === name).map(reg),
     '  </feature>',
   ];
 }
@@ -136,6 +136,8 @@ export function aarch64TargetXml(): string {
       ...flags('fpsr_flags', FPSR_FIELDS),
       ...flags('fpcr_flags', FPCR_FIELDS),
     ]),
+    // EL1 system registers, read with `p` (not in `g`); no group, so `info registers` lists them.
+    ...feature(FEATURE_SYSREGS, []),
     '</target>',
     '',
   ].join('\n');

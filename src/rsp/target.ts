@@ -41,7 +41,18 @@ export interface AArch64CoreRegs {
   pc: bigint | undefined;
   /** 32 bits (values are taken modulo 2^32). */
   cpsr: number | undefined;
+  /**
+   * EL1 system registers offered to gdb outside `g` (read with `p`, target.xml feature
+   * `org.kgdb-lab.aarch64.sysregs`); absent or undefined entries are unavailable.
+   */
+  sys?: Partial<Record<SystemRegisterName, bigint>>;
 }
+
+/**
+ * The system registers gdb sees beside the core ones: ESR_EL1, FAR_EL1, ELR_EL1, SPSR_EL1,
+ * VBAR_EL1, SCTLR_EL1 (ARM ARM D19.2) and the GIC CPU interface's ICC_PMR_EL1, ICC_RPR_EL1.
+ */
+export type SystemRegisterName = 'esr_el1' | 'far_el1' | 'elr_el1' | 'spsr_el1' | 'vbar_el1' | 'sctlr_el1' | 'icc_pmr_el1' | 'icc_rpr_el1';
 
 /**
  * Why the machine stopped, in gdb's terms (gdb manual, "Stop Reply Packets").

@@ -41,7 +41,7 @@ test('attach-and-show-all-cpus.gdb', async () => {
     [3, 'secondary_entry'],
   ]);
   // monitor output arrives as console output (gdb's stderr).
-  expect(r.stderr).toMatch(/^CPU\s+thread\s+state\s+PC\s+I\s+PMR\s+RPR\s+arrived$/m);
+  expect(r.stderr).toMatch(/^CPU\s+thread\s+state\s+PC\s+I\s+PMR\s+RPR\s+roundup\s+arrived\s+ESR\s+FAR\s+ELR\s+SPSR\s+VBAR\s+SCTLR$/m);
   for (const t of [1, 2, 3]) expect(r.stderr).toMatch(new RegExp(`CPU 0\\s+sgi-sent target=${t} intid=\\d+ prio=0x[0-9a-f]+$`, 'm'));
 });
 

@@ -1,4 +1,4 @@
-import { AARCH64_REGISTERS, G_PACKET_BYTES, writeRegisterFile } from '../../src/rsp/aarch64-regs';
+import { AARCH64_REGISTERS, AARCH64_SYSTEM_REGISTERS, G_PACKET_BYTES, writeRegisterFile } from '../../src/rsp/aarch64-regs';
 import { aarch64TargetXml } from '../../src/rsp/target-xml';
 import { ReplyBuilder } from '../../src/rsp/writer';
 
@@ -35,7 +35,15 @@ describe('AArch64 register layout (gdb aarch64-core.xml + aarch64-fpu.xml)', () 
       bits: Number(m[2]),
       regnum: Number(m[3]),
     }));
-    expect(regs).toEqual(AARCH64_REGISTERS.map((r) => ({ name: r.name, bits: r.size * 8, regnum: r.regnum })));
+    // The g registers, then the EL1 system registers (read with p, outside g).
+    expect(regs).toEqual([...AARCH64_REGISTERS, ...AARCH64_SYSTEM_REGISTERS].map((r) => ({ name: r.name, bits: r.size * 8, regnum: r.regnum })));
+    expect(AARCH64_SYSTEM_REGISTERS.map((r) => [r.name, r.regnum])).toEqual(
+      ['esr_el1', 'far_el1', 'elr_el1', 'spsr_el1', 'vbar_el1', 'sctlr_el1', 'icc_pmr_el1', 'icc_rpr_el1'].map((n, i) => [n, 68 + i]),
+    );
+    expect(G_PACKET_BYTES).toBe(788);
+    const sys = xml.slice(xml.indexOf('org.kgdb-lab.aarch64.sysregs'));
+    expect(sys).toContain('name="esr_el1" bitsize="64"');
+    expect(sys).not.toContain('name="fpcr"');
     expect(xml).toContain('<architecture>aarch64</architecture>');
     // Each register sits in the feature gdb's aarch64_gdbarch_init looks it up in.
     const core = xml.slice(xml.indexOf('org.gnu.gdb.aarch64.core'), xml.indexOf('org.gnu.gdb.aarch64.fpu'));

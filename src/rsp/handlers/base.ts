@@ -1,4 +1,4 @@
-import { AARCH64_REGISTERS, G_PACKET_BYTES, writeRegister, writeRegisterFile } from '../aarch64-regs';
+import { AARCH64_REGISTERS, G_PACKET_BYTES, registerByNumber, writeRegister, writeRegisterFile } from '../aarch64-regs';
 import { decodeHex, fromLittleEndian, TWO_POW_64 } from '../hex';
 import type { Command } from '../packets/command';
 import { Errno, TargetError } from '../target-error';
@@ -54,7 +54,7 @@ export function handle_G(ctx: HandlerContext, cmd: Extract<Command, { kind: 'G' 
 
 /** The register `regnum` names, or EINVAL. */
 function registerDef(regnum: number) {
-  const def = AARCH64_REGISTERS[regnum];
+  const def = registerByNumber(regnum);
   if (def === undefined) throw TargetError.errno(Errno.EINVAL, `no register ${regnum.toString(16)}`);
   return def;
 }
@@ -78,7 +78,7 @@ export function handle_P(ctx: HandlerContext, cmd: Extract<Command, { kind: 'P' 
   if (value === undefined || value.length !== def.size) {
     throw TargetError.errno(Errno.EINVAL, `P: ${def.name} takes ${def.size} bytes`);
   }
-  if (def.core === undefined) throw TargetError.errno(Errno.EOPNOTSUPP, `P: ${def.name} is not modelled`);
+  if (def.core === undefined) throw TargetError.errno(Errno.EOPNOTSUPP, `P: ${def.name} ${def.sys ? 'is read-only here' : 'is not modelled'}`);
   ctx.caps.base.writeRegister(resolveCpu(ctx, ctx.conn.hg), def.core, fromLittleEndian(value));
   return OK;
 }

@@ -92,7 +92,7 @@ void setup_arch(phys_addr_t dtb_pa)
 	const char *model = fdt_getprop(fdt, fdt_path_offset(fdt, "/"), "model", &len);
 	if (model && len > 0 && strnlen(model, len) < len) {
 		machine_model = model;
-		dump_stack_set_arch_desc(model);
+		dump_stack_set_arch_desc("%s (DT)", model);	/* as setup_machine_fdt */
 	}
 	psci_dt_init(fdt);
 	smp_init_cpus(fdt);

@@ -17,9 +17,13 @@
 
 static char dump_stack_arch_desc_str[64];
 
-void dump_stack_set_arch_desc(const char *model)
+void dump_stack_set_arch_desc(const char *fmt, ...)
 {
-	strlcpy(dump_stack_arch_desc_str, model, sizeof(dump_stack_arch_desc_str));
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(dump_stack_arch_desc_str, sizeof(dump_stack_arch_desc_str), fmt, args);
+	va_end(args);
 }
 
 struct unwind_state {
@@ -90,10 +94,14 @@ noinline void dump_backtrace(struct pt_regs *regs)
 	keep_frame();
 }
 
+/*
+ * lib/dump_stack.c as Linux 6.12 prints it (with the task's UID, added in 6.10): the form
+ * users see in real SysRq-l and oops output. Every task here is a kernel thread (UID 0).
+ */
 void dump_stack_print_info(void)
 {
 	struct task_struct *tsk = current;
-	printk("CPU: %u PID: %d Comm: %s Not tainted %s #1\n", smp_processor_id(), tsk->pid, tsk->comm,
+	printk("CPU: %u UID: 0 PID: %d Comm: %s Not tainted %s #1\n", smp_processor_id(), tsk->pid, tsk->comm,
 	       linux_banner_release);
 	if (dump_stack_arch_desc_str[0] != '\0')
 		printk("Hardware name: %s\n", dump_stack_arch_desc_str);

@@ -20,11 +20,11 @@ typedef bool (*stack_trace_consume_fn)(void *cookie, unsigned long pc);
 void arch_stack_walk(stack_trace_consume_fn consume_entry, void *cookie, struct pt_regs *regs);
 /* "Call trace:" and one " symbol+off/size" line per frame. */
 void dump_backtrace(struct pt_regs *regs);
-/* Print "CPU: n PID: ..." and the current backtrace (lib/dump_stack.c). */
+/* Print "CPU: n UID: 0 PID: ..." and the current backtrace (lib/dump_stack.c). */
 void dump_stack(void);
-/* The "CPU: %d PID: %d Comm: ..." and "Hardware name: ..." lines. */
+/* The "CPU: %d UID: 0 PID: %d Comm: ..." and "Hardware name: ..." lines. */
 void dump_stack_print_info(void);
-/* Set the "Hardware name" from the DTB's /model. */
-void dump_stack_set_arch_desc(const char *model);
+/* Set the "Hardware name" text (lib/dump_stack.c); setup passes "%s (DT)" and the DTB's /model. */
+void dump_stack_set_arch_desc(const char *fmt, ...) __printf(1, 2);
 
 #endif
