@@ -72,11 +72,14 @@ test('huge lengths are capped to what fits one reply', async () => {
 
 test('register numbers out of range get E.., in range answer with their size', async () => {
   expect(await c.request('p0')).toMatch(/^[0-9a-f]{16}$/);
-  expect(await c.request('p43')).toMatch(/^[0-9a-fx]{8}$/); // fpcr, the last one
-  for (const n of ['44', '45', '100', 'ffff', 'ffffffff', 'fffffffffffffffff']) {
+  expect(await c.request('p43')).toMatch(/^[0-9a-fx]{8}$/); // fpcr, the last one of the g packet
+  // 0x44–0x4b: the EL1 system registers of the extra target.xml feature (read-only).
+  for (const n of ['44', '4b']) expect({ n, reply: await c.request(`p${n}`) }).toEqual({ n, reply: expect.stringMatching(/^[0-9a-fx]{16}$/) });
+  for (const n of ['4c', '4d', '100', 'ffff', 'ffffffff', 'fffffffffffffffff']) {
     expect({ n, reply: await c.request(`p${n}`) }).toEqual({ n, reply: expect.stringMatching(ERROR) });
   }
-  expect(await c.request('P44=0000000000000000')).toMatch(ERROR);
+  expect(await c.request('P44=0000000000000000')).toMatch(ERROR); // read-only
+  expect(await c.request('P4c=0000000000000000')).toMatch(ERROR); // no such register
   expect(await c.request('P0=00')).toMatch(ERROR); // x0 is 8 bytes
   expect(await c.request(`G${'00'.repeat(789)}`)).toMatch(ERROR); // longer than the register file
   expect(await c.request('Hg99')).toMatch(ERROR);
