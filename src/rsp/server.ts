@@ -34,6 +34,8 @@ export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only on
  * The GDB remote-protocol TCP server: one {@link RspSession} per connection, one client at
  * a time, listening again when it leaves.
  *
+ * - Replies are written with backpressure (see {@link send}): a client that does not read
+ *   stops being read.
  * - TCP_NODELAY on every socket: without it, Nagle plus delayed ACKs cost ~40 ms per packet
  *   round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel bugzilla
  *   217134 and riscv-vp PR #28).
@@ -109,11 +111,7 @@ export class RspServer {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     let session: RspSession;
     try {
-      session = new RspSession(
-        this.target,
-        { write: (data) => socket.write(data), end: () => socket.end() },
-        this.opts,
-      );
+      session = new RspSession(this.target, { write: (data) => this.send(socket, data), end: () => socket.end() }, this.opts);
     } catch (err) {
       this.log.error({ err, peer }, 'rsp: the target cannot start a session');
       this.refuse(socket, `kgdb-lab: the target cannot be debugged: ${String(err)}`, early);
@@ -187,6 +185,17 @@ export class RspServer {
       clearTimeout(graceTimer);
       this.freeWaiters.delete(onFree);
     });
+  }
+
+  /**
+   * Write to the client, with backpressure: once the socket's send buffer is full (the
+   * client is not reading its replies), stop reading its requests until the buffer drains,
+   * so a client can never make the server hold more than about one buffer of replies.
+   */
+  private send(socket: net.Socket, data: Buffer): void {
+    if (socket.write(data) || socket.isPaused()) return;
+    socket.pause();
+    socket.once('drain', () => socket.resume());
   }
 
   /** The current client left: the first waiting one may take its place. */

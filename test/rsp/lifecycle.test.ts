@@ -150,3 +150,34 @@ test('a second simultaneous client is refused with a clear message; the first go
   expect(await first.c.request('D')).toBe('OK');
   expect(server.stderr()).not.toMatch(/waiting for gdb/);
 }, 60_000);
+
+test('a client that sends requests but never reads the replies does not make the server buffer without bound', async () => {
+  const rss = (): number => Number(/^VmRSS:\s+(\d+) kB$/m.exec(require('fs').readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]);
+  const c = await RspClient.connect(server.port);
+  await c.request('?');
+  c.socket.pause(); // never read again
+  const before = rss();
+  // 8 KiB reads: 16 KiB of hex each, 160 MiB of replies in all.
+  const req = Buffer.from(`$m${resultAddr},2000#${checksum(`m${resultAddr},2000`)}`);
+  const batch = Buffer.concat(Array.from({ length: 500 }, () => req));
+  for (let i = 0; i < 20; i++) {
+    c.socket.write(batch);
+    await pause(50);
+  }
+  await pause(500);
+  const grown = rss() - before;
+  c.socket.destroy();
+  await c.closed;
+  expect(grown).toBeLessThan(48 * 1024);
+  // And the server serves the next client normally.
+  await pause(300);
+  const b = await attach();
+  expect(b.stop).toMatch(/^T02thread:/);
+  await b.c.close();
+}, 60_000);
+
+function checksum(payload: string): string {
+  let s = 0;
+  for (const ch of Buffer.from(payload, 'latin1')) s = (s + ch) & 0xff;
+  return s.toString(16).padStart(2, '0');
+}
