@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { assertGdbOk, killAll, parseInfoThreads, runGdb, startServe } from '../helpers/gdb';
-import { RspClient } from '../helpers/rsp-client';
+import { RspClient } from '../rsp/rsp-client';
 
 const SOURCE = String.raw`
 /* Bare-metal fault cases, chosen by gdb: set var fault_case = N, then continue. */
@@ -171,8 +171,8 @@ describe('the bundled guest: faults reach gdb through its own kgdb_handle_except
     await server.waitForStderr(/CPU 2 stopped with SIGSEGV.*; waiting for gdb/, 60_000);
     expect(server.console()).toMatch(/Unable to handle kernel paging request at virtual address/);
     const c = await RspClient.connect(server.port);
-    expect(await c.request('?')).toMatch(/^T0bthread:3;core:2;/);
-    await c.close();
+    expect(await c.ask('?')).toMatch(/^T0bthread:3;core:2;/);
+    c.close();
     const r = await runGdb({ port: server.port, commands: ['info threads', 'bt 2', 'detach'] });
     assertGdbOk(r, server);
     expect(r.stdout).toMatch(/^#0\s+(0x[0-9a-f]+ in )?load_from_unassigned_address \(/m);
@@ -194,8 +194,8 @@ async function faultCase(elf: string, n: number) {
   });
   // After the detach the CPU faults again and waits, the server still listening.
   const c = await RspClient.connect(server.port);
-  const stop = await c.request('?');
-  await c.close();
+  const stop = await c.ask('?');
+  c.close();
   await server.stop();
   assertGdbOk(r, server);
   return { r, server, stop };
@@ -227,9 +227,9 @@ describe('a guest without kgdb: every fault is caught from outside', () => {
     await server.waitForStderr(/CPU 0 stopped with SIGSEGV .*data abort at 0x[0-9a-f]+ \(load from unassigned address 0x30000000\); waiting for gdb/, 30_000);
     await server.waitForConsole(/^kgdb-lab: CPU 0: data abort at 0x[0-9a-f]+ \(load from unassigned address 0x30000000\); stopped for the debugger$/, 10_000);
     const c = await RspClient.connect(server.port);
-    expect(await c.request('?')).toMatch(/^T0bthread:1;core:0;/);
-    expect(Buffer.from(await c.request('qThreadExtraInfo,1'), 'hex').toString()).toMatch(/^data abort at 0x[0-9a-f]+ /);
-    await c.close();
+    expect(await c.ask('?')).toMatch(/^T0bthread:1;core:0;/);
+    expect(Buffer.from(await c.ask('qThreadExtraInfo,1'), 'hex').toString()).toMatch(/^data abort at 0x[0-9a-f]+ /);
+    c.close();
     const r = await runGdb({ port: server.port, elf: faultAtOnceElf, commands: ['info threads', 'detach'] });
     assertGdbOk(r, server);
     expect(parseInfoThreads(r.stdout).map((t) => [t.cpu, t.extra])).toEqual([
