@@ -41,10 +41,10 @@ export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only on
  *   217134 and riscv-vp PR #28).
  * - A second client while one is connected is refused: it gets `+` and an `E.` error
  *   reply to its first packet (gdb prints "Remote failure reply" with the text), then the
- *   connection closes. It is refused only if the first client is still there a moment
- *   after that packet (`handoverMs`): a gdb that reconnects right after quitting is
- *   accepted even when its old connection's close is still in flight. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
- *   silently; both leave the user guessing.
+ *   connection closes. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
+ *   silently; both leave the user guessing. It is refused only if the first client is
+ *   still there a moment after that packet (`handoverMs`): a gdb that reconnects right
+ *   after quitting is accepted even when its old connection's close is still in flight.
  * - When the client disconnects (with or without `D`), the target is told through
  *   `onDisconnect`, and the next client gets a fresh session in ack mode.
  */
