@@ -48,11 +48,6 @@ export interface KgdbGdbTargetOptions {
   observer?: SessionObserver;
 }
 
-/**
- * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
- * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
- * SIGBUS (7) as SIGEMT; we translate.
- */
 /** Names of the gdb signals a stop can carry, for messages. */
 const SIGNAL_NAMES: Record<number, string> = {
   [GdbSignal.SIGINT]: 'SIGINT',
@@ -62,6 +57,11 @@ const SIGNAL_NAMES: Record<number, string> = {
   [GdbSignal.SIGSEGV]: 'SIGSEGV (segmentation fault: no memory there)',
 };
 
+/**
+ * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
+ * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
+ * SIGBUS (7) as SIGEMT; we translate.
+ */
 function gdbSignal(linuxSigno: number): number {
   switch (linuxSigno) {
     case 7:

@@ -54,9 +54,15 @@ function onFault(port: MachinePort, core: KgdbCore, f: GuestFault): boolean {
   // The guest's own vectors will take it to die() → kgdb_handle_exception.
   if (core.guestHasKgdb && f.unusable === undefined) return false;
   const why = f.unusable === undefined ? f.description : `${f.description}; not taken: ${f.unusable}`;
-  // While the debugger is in (a step of the master), let the guest take it as before: the
-  // step ends on the vector, and the fault is caught again when the machine runs.
-  if (!core.haltOnFault(f.cpu, faultSignal(f.kind), why)) return false;
+  try {
+    // While the debugger is in (a step of the master), let the guest take it as before: the
+    // step ends on the vector, and the fault is caught again when the machine runs.
+    if (!core.haltOnFault(f.cpu, faultSignal(f.kind), why)) return false;
+  } catch (e) {
+    // This runs inside the CPU's instruction: an exception here would end the machine.
+    port.consoleWrite(`kgdb-lab: internal error while stopping for a fault on CPU ${f.cpu}: ${String(e)}\n`);
+    return false;
+  }
   if (f.kind !== 'breakpoint') port.consoleWrite(`kgdb-lab: CPU ${f.cpu}: ${why}; stopped for the debugger\n`);
   return true;
 }

@@ -61,13 +61,15 @@ export const BUSY_MESSAGE = 'kgdb-lab: another gdb is already connected; only on
  * ({@link listen}), a unix-socket listener ({@link listenUnix}), or any stream pair handed
  * to {@link serveStream} (stdin/stdout).
  *
- * - TCP_NODELAY on every TCP socket: without it, Nagle plus delayed ACKs cost ~40 ms per
- *   packet round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel
- *   bugzilla 217134 and riscv-vp PR #28).
+ * - TCP_NODELAY on every TCP socket: without it, Nagle plus delayed ACKs cost ~40 ms per packet
+ *   round trip (QEMU forces `nodelay` on its gdb chardev; measurements in kernel bugzilla
+ *   217134 and riscv-vp PR #28).
  * - A second client while one is connected is refused: it gets `+` and an `E.` error
  *   reply to its first packet (gdb prints "Remote failure reply" with the text), then the
  *   connection closes. QEMU instead leaves it hanging unaccepted and OpenOCD closes it
- *   silently; both leave the user guessing.
+ *   silently; both leave the user guessing. It is refused only if the first client is
+ *   still there a moment after that packet (`handoverMs`): a gdb that reconnects right
+ *   after quitting is accepted even when its old connection's close is still in flight.
  * - When the client disconnects (with or without `D`), the target is told through
  *   `onDisconnect`, and the next client gets a fresh session in ack mode.
  * - Replies are written with backpressure (see {@link send}): a client that does not read

@@ -17,12 +17,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { assertGdbOk, killAll, parseInfoThreads, runGdb, startServe } from '../helpers/gdb';
-import { RspClient } from '../helpers/rsp-client';
+import { RspClient } from '../rsp/rsp-client';
 
 const SOURCE = String.raw`
 /* Bare-metal fault cases, chosen by gdb: set var fault_case = N, then continue. */
 unsigned char stack[8192] __attribute__((aligned(16)));
-volatile int fault_case;
+#ifndef FAULT_CASE
+#define FAULT_CASE 0
+#endif
+volatile int fault_case = FAULT_CASE;
 volatile unsigned long sink;
 /* 2 KiB-aligned, all zeros: VBAR_EL1 pointed here is a vector table of UDF #0. */
 unsigned int zero_table[512] __attribute__((aligned(2048)));
@@ -121,6 +124,7 @@ SECTIONS {
 let dir: string;
 let plainElf: string;
 let kgdbElf: string;
+let faultAtOnceElf: string;
 
 function build(name: string, defines: string[]): string {
   const out = path.join(dir, `${name}.elf`);
@@ -139,6 +143,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'faults.ld'), LINKER_SCRIPT);
   plainElf = build('faults', []);
   kgdbElf = build('faults-kgdb', ['-DWITH_KGDB']);
+  faultAtOnceElf = build('faults-at-once', ['-DFAULT_CASE=2']);
 });
 
 afterAll(async () => {
@@ -166,8 +171,8 @@ describe('the bundled guest: faults reach gdb through its own kgdb_handle_except
     await server.waitForStderr(/CPU 2 stopped with SIGSEGV.*; waiting for gdb/, 60_000);
     expect(server.console()).toMatch(/Unable to handle kernel paging request at virtual address/);
     const c = await RspClient.connect(server.port);
-    expect(await c.request('?')).toMatch(/^T0bthread:3;core:2;/);
-    await c.close();
+    expect(await c.ask('?')).toMatch(/^T0bthread:3;core:2;/);
+    c.close();
     const r = await runGdb({ port: server.port, commands: ['info threads', 'bt 2', 'detach'] });
     assertGdbOk(r, server);
     expect(r.stdout).toMatch(/^#0\s+(0x[0-9a-f]+ in )?load_from_unassigned_address \(/m);
@@ -189,8 +194,8 @@ async function faultCase(elf: string, n: number) {
   });
   // After the detach the CPU faults again and waits, the server still listening.
   const c = await RspClient.connect(server.port);
-  const stop = await c.request('?');
-  await c.close();
+  const stop = await c.ask('?');
+  c.close();
   await server.stop();
   assertGdbOk(r, server);
   return { r, server, stop };
@@ -216,6 +221,23 @@ describe('a guest without kgdb: every fault is caught from outside', () => {
       expect(BigInt(/^\$1 = (0x[0-9a-f]+)$/m.exec(r.stdout)![1])).toBeLessThan(0x40001000n);
     }
   }, 90_000);
+
+  test('with nobody attached: a console line, the machine waits, and gdb then gets the SIGSEGV', async () => {
+    const server = await startServe({ kernel: faultAtOnceElf, cpus: 2, lifetimeS: 60 });
+    await server.waitForStderr(/CPU 0 stopped with SIGSEGV .*data abort at 0x[0-9a-f]+ \(load from unassigned address 0x30000000\); waiting for gdb/, 30_000);
+    await server.waitForConsole(/^kgdb-lab: CPU 0: data abort at 0x[0-9a-f]+ \(load from unassigned address 0x30000000\); stopped for the debugger$/, 10_000);
+    const c = await RspClient.connect(server.port);
+    expect(await c.ask('?')).toMatch(/^T0bthread:1;core:0;/);
+    expect(Buffer.from(await c.ask('qThreadExtraInfo,1'), 'hex').toString()).toMatch(/^data abort at 0x[0-9a-f]+ /);
+    c.close();
+    const r = await runGdb({ port: server.port, elf: faultAtOnceElf, commands: ['info threads', 'detach'] });
+    assertGdbOk(r, server);
+    expect(parseInfoThreads(r.stdout).map((t) => [t.cpu, t.extra])).toEqual([
+      [0, expect.stringMatching(/^data abort at 0x[0-9a-f]+ \(load from unassigned address 0x30000000\)$/)],
+      [1, 'powered off'],
+    ]);
+    await server.stop();
+  }, 60_000);
 
   test('a gdb breakpoint works there too (BRK caught from outside, reported as the breakpoint)', async () => {
     const server = await startServe({ kernel: plainElf, cpus: 1, wait: true, lifetimeS: 60 });

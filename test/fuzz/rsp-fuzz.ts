@@ -31,7 +31,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { findSymbol, loadElfFile } from '../../src/loader/elf';
 import { BUNDLED_IMAGE, killAll, startServe, type ServeProcess } from '../helpers/gdb';
-import { RspClient, frame } from '../helpers/rsp-client';
+import { RspClient, frame } from '../rsp/rsp-client';
 
 export interface FuzzOptions {
   /** How long to generate cases, host seconds (the final health check comes after). */
@@ -292,13 +292,13 @@ async function runCase(port: number, input: FuzzInput): Promise<void> {
   const c = await RspClient.connect(port);
   try {
     for (const ch of input.chunks) {
-      if (c.isClosed) break;
-      c.sendRaw(ch);
+      if (c.closed) break;
+      c.write(ch);
     }
     await sleep(5);
   } finally {
     c.socket.destroy();
-    await c.closed;
+    await c.waitClosed(10_000);
   }
 }
 
@@ -310,15 +310,15 @@ async function healthCheck(server: ServeProcess): Promise<void> {
   if (!alive(server.pid)) throw new Error(`the server exited\nstderr:\n${server.stderr().slice(-3000)}`);
   const c = await RspClient.connect(server.port);
   try {
-    const stop = await c.request('?', { timeoutMs: 60_000 });
+    const stop = await c.ask('?', { timeoutMs: 60_000 });
     if (!STOP_REPLY.test(stop)) throw new Error(`? answered ${JSON.stringify(stop)}`);
-    const g = await c.request('g', { timeoutMs: 10_000 });
+    const g = await c.ask('g', { timeoutMs: 10_000 });
     if (!/^[0-9a-fx]{1576}$/.test(g)) throw new Error(`g answered ${g.length} characters: ${g.slice(0, 80)}`);
-    const d = await c.request('D', { timeoutMs: 10_000 });
+    const d = await c.ask('D', { timeoutMs: 10_000 });
     if (d !== 'OK') throw new Error(`D answered ${d}`);
   } finally {
     c.socket.destroy();
-    await c.closed;
+    await c.waitClosed(10_000);
   }
 }
 

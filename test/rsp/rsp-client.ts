@@ -55,6 +55,11 @@ export function splitItems(data: Buffer): { items: Item[]; rest: Buffer } {
   return { items, rest: Buffer.from(buf) };
 }
 
+/** `text` as hex (qRcmd arguments, vFile file names). */
+export function hex(text: string | Buffer): string {
+  return (typeof text === 'string' ? Buffer.from(text, 'latin1') : text).toString('hex');
+}
+
 /** Render items compactly: `+`, `-`, or the payload text. */
 export function show(items: Item[]): string[] {
   return items.map((i) => (i.kind === 'ack' ? '+' : i.kind === 'nak' ? '-' : `$${i.payload.toString('latin1')}`));
@@ -159,6 +164,57 @@ export class RspClient {
     } catch {
       return this.items.length === 0;
     }
+  }
+
+  /** False once {@link startNoAck} succeeded: then {@link ask} and {@link answer} send and expect no acks. */
+  ackMode = true;
+
+  /**
+   * The next `+` or `-` (for tests that expect either).
+   * @throws Error when a packet comes instead, or on timeout
+   */
+  async ackOrNak(timeoutMs?: number): Promise<'+' | '-'> {
+    const it = await this.next(timeoutMs);
+    if (it.kind === 'packet') throw new Error(`expected + or -, got packet ${it.payload.toString('latin1').slice(0, 80)}`);
+    return it.kind === 'ack' ? '+' : '-';
+  }
+
+  /**
+   * The next packet as latin1 text, acknowledged in ack mode. `O` console packets (gdb
+   * manual, "Stop Reply Packets") are skipped, their text collected into `consoleOut`.
+   * @throws Error when an ack or NAK comes instead, or on timeout
+   */
+  async answer(opts: { timeoutMs?: number; consoleOut?: string[] } = {}): Promise<string> {
+    for (;;) {
+      const it = await this.next(opts.timeoutMs);
+      if (it.kind !== 'packet') throw new Error(`expected a packet, got ${it.kind}`);
+      if (this.ackMode) this.write('+');
+      const text = it.payload.toString('latin1');
+      if (text.startsWith('O') && text !== 'OK') {
+        opts.consoleOut?.push(Buffer.from(text.slice(1), 'hex').toString('utf8'));
+        continue;
+      }
+      return text;
+    }
+  }
+
+  /**
+   * Send a packet and return the reply as text ({@link answer}); in ack mode the stub's `+`
+   * must come first. For live servers, where replies may take a roundup's time.
+   * @throws Error when the stub NAKs, or nothing comes within `timeoutMs` (default 30 s)
+   */
+  async ask(payload: string | Buffer, opts: { timeoutMs?: number; consoleOut?: string[] } = {}): Promise<string> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    this.write(frame(payload));
+    if (this.ackMode && (await this.ackOrNak(timeoutMs)) !== '+') throw new Error(`the stub NAKed ${String(payload).slice(0, 60)}`);
+    return this.answer({ ...opts, timeoutMs });
+  }
+
+  /** QStartNoAckMode through {@link ask}; after an `OK` neither side acks. @returns the reply */
+  async startNoAck(): Promise<string> {
+    const r = await this.ask('QStartNoAckMode');
+    if (r === 'OK') this.ackMode = false;
+    return r;
   }
 
   /** Wait until the stub closes the connection. */

@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { PacketReceiver, type RecvEvent } from '../../src/rsp/receiver';
 import { RspSession } from '../../src/rsp/session';
 import { TargetError, Errno, type AArch64CoreRegs, type BaseOps, type StopEvent, type Target } from '../../src/rsp/target';
-import { frame } from '../helpers/rsp-client';
+import { frame } from './rsp-client';
 
 const REGS: AArch64CoreRegs = { x: Array.from({ length: 31 }, (_, i) => BigInt(i)), sp: 0x1000n, pc: 0x40200000n, cpsr: 0x3c5 };
 

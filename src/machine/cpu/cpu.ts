@@ -143,7 +143,7 @@ export class Cpu {
   stopReason = '';
   /** Instructions retired by this CPU. */
   retired = 0;
-  /** `retired + qn` when the CPU last entered an exception vector (exception-entry.ts). */
+  /** `retired + qn` when the CPU last entered an exception vector; -Infinity after an ERET (exception-entry.ts). */
   entryAt = -Infinity;
   /** The run loop re-checks state when `qn` reaches this; set to 0 to do so after this instruction. */
   limit = 0;

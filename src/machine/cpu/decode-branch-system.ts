@@ -182,6 +182,8 @@ function exceptionReturn(c: Cpu, pc: number): void {
   // An exception return sets the Event Register (ARM ARM D1.6.1, "The Event Register"), so a
   // WFE loop interrupted between its load-exclusive and its WFE re-checks instead of sleeping.
   c.event = true;
+  // The handler has returned: a fault from here on is not one of its entry (exception-entry.ts).
+  c.entryAt = -Infinity;
   if (m !== 5 && m !== 4 && m !== 0) {
     c.pc = target;
     c.raiseSync(target, EC_ILLEGAL_STATE, 0);

@@ -23,15 +23,15 @@ import {
  * - the vector it would enter (VBAR_EL1 + offset, ARM ARM D1.10.2) is not executable memory:
  *   the fetch would abort, and that abort would vector to the same place again, forever;
  * - the fault (other than a BRK) comes within {@link ENTRY_WINDOW} instructions of the
- *   CPU's previous exception entry: the handler's own entry code faulted, typically while
+ *   CPU's previous exception entry, with no ERET since: the handler's own entry code faulted, typically while
  *   storing the registers on a stack pointer that is misaligned or has run off into
  *   unassigned memory, and every retry would fault the same way (Linux calls these "kernel
  *   stack overflow" and handles them with a dedicated overflow stack, which the bundled
  *   guest lacks); this includes a vector whose first instruction faults (VBAR_EL1 pointing
  *   at memory that is not a vector table, e.g. zeros, which are UDF).
- * The window can misjudge a guest whose exception handler returns and faults again within
- * a few dozen instructions; the fault is then reported from outside rather than through
- * the guest's kgdb, still with its signal.
+ * The window can misjudge a handler that faults early on purpose and recovers (none of the
+ * bundled guest's do); such a fault is then reported from outside rather than through the
+ * guest's kgdb, still with its signal.
  */
 
 /** Instructions after an exception entry within which a new fault means the entry code itself faulted. */
