@@ -284,6 +284,8 @@ export class KgdbCore {
     inf.arrivedUs = this.nowUs();
     inf.roundingUp = false;
     const hit = (): void => this.event('watch-hit', cpu, { pc: h.pc, addr: h.addr });
+    // Without kgdb in the guest there is nobody to round up: stop every CPU, as QEMU's gdbstub does.
+    if (!this.guestHasKgdb && this.masterCpu < 0) return this.haltFromOutside(SIGTRAP, 'halted (no kgdb in guest)', { cpu, watch, event: hit });
     if (this.masterCpu >= 0) {
       inf.role = 'next-master';
       hit();
@@ -320,6 +322,7 @@ export class KgdbCore {
     const g = this.opts.guest;
     const targets = this.online().filter((c) => c !== master && this.info[c].role === 'none');
     const sgi = g?.roundupSgi();
+    // Without an SGI nobody can answer: the stop goes on with the others not rounded up.
     if (sgi === undefined && targets.length > 0) this.notice('kgdb-lab: the guest has not published kgdb_roundup_sgi yet: no roundup');
     if (sgi !== undefined && targets.length > 0) {
       for (const c of targets) this.info[c].roundingUp = true;
@@ -327,6 +330,7 @@ export class KgdbCore {
       this.port.sendSgi(master, sgi, targets);
       this.cancelTimeout = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => this.onTimeout());
     }
+    if (sgi === undefined) return this.finishRoundup();
     this.checkAllArrived();
   }
 
@@ -511,6 +515,9 @@ export class KgdbCore {
       // The CPU spinning on dbg_master_lock takes it now: a second stop for gdb.
       const next = queued[0];
       this.disarm();
+      const w = this.info[next].watch;
+      // Without kgdb only a watchpoint queues a CPU (a gdb-mode step let it run): halt all again.
+      if (!this.guestHasKgdb && w) return this.haltFromOutside(SIGTRAP, 'halted (no kgdb in guest)', { cpu: next, watch: w, event: () => {} });
       this.becomeMaster(next);
     }
   }
@@ -732,9 +739,9 @@ export class KgdbCore {
 
   /**
    * Hold every CPU where it is (a hardware debugger's halt); registers are the real ones.
-   * The master reported is the first online CPU.
+   * The master reported is the first online CPU, or the CPU that hit a watchpoint.
    */
-  private haltFromOutside(signo: number, why: string): void {
+  private haltFromOutside(signo: number, why: string, hit?: { cpu: number; watch: WatchStop; event: () => void }): void {
     const online = this.online();
     for (let c = 0; c < this.info.length; c++) {
       const inf = this.info[c];
@@ -745,11 +752,15 @@ export class KgdbCore {
       inf.signo = signo;
     }
     this.log.begin();
+    hit?.event();
     this.entryAnswersBreakIn = false;
     this.haltWhy = why;
-    this.masterCpu = online.length > 0 ? online[0] : 0;
+    this.masterCpu = hit ? hit.cpu : online.length > 0 ? online[0] : 0;
+    this.info[this.masterCpu].watch = hit?.watch;
     this.disarm();
-    this.stopInfo = { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
+    this.stopInfo = hit
+      ? { cpu: hit.cpu, signo, reason: 'watch', detail: `${why}: CPU ${hit.cpu} hit a ${hit.watch.kind} watchpoint`, watch: hit.watch }
+      : { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
     this.opts.onStop(this.stopInfo);
   }
 

@@ -180,3 +180,46 @@ test('gdb sees every CPU halted in the same call chains as through QEMU\'s gdbst
   // And both are what the program does (so neither side is trivially empty).
   expect(names(oursBts)).toEqual(EXPECTED);
 }, 90_000);
+
+/** Attach to a held machine, watch CPU 2's counter, continue into the hit. */
+async function watchCounter(port: number) {
+  return runGdb({
+    port,
+    elf,
+    commands: ['watch counters[2]', 'continue', 'print $_thread', 'x/i $pc - 4', 'delete', 'info threads', 'detach'],
+  });
+}
+
+test('a write watchpoint on CPU 2\'s counter stops CPU 2 as through QEMU\'s gdbstub: every CPU halted, the old and new value after the store', async () => {
+  const qport = await freePort();
+  const qemu = spawn(QEMU, ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57', '-smp', '4', '-nographic', '-monitor', 'none', '-kernel', elf, '-S', '-gdb', `tcp:127.0.0.1:${qport}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let onQemu;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      onQemu = await watchCounter(qport);
+      if (!/Connection refused/.test(onQemu.output) || attempt >= 20) break;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  } finally {
+    qemu.kill('SIGKILL');
+  }
+  assertGdbOk(onQemu);
+
+  const server = await startServe({ kernel: elf, cpus: 4, wait: true, extraArgs: ['--trace-rsp'] });
+  const ours = await watchCounter(server.port);
+  await server.stop();
+  assertGdbOk(ours, server);
+
+  // What gdb prints from the hit on: which CPU, the values, the line, the store just made.
+  const hit = (out: string): string => out.slice(out.indexOf(' hit Hardware watchpoint 1'), out.search(/^\s+Id\s+Target Id/m)).trim();
+  expect(onQemu.stdout).toMatch(/^Thread 3 hit Hardware watchpoint 1: counters\[2\]$/m);
+  expect(ours.stdout).toMatch(/^Thread 3 "CPU#2" hit Hardware watchpoint 1: counters\[2\]$/m);
+  expect(hit(ours.stdout)).toBe(hit(onQemu.stdout));
+  expect(hit(ours.stdout)).toMatch(/^hit Hardware watchpoint 1: counters\[2\]\n\nOld value = 0\nNew value = 2\n/);
+  // Without kgdb every CPU is halted from outside, as QEMU stops every vCPU.
+  expect(parseInfoThreads(ours.stdout).map((t) => [t.cpu, t.extra])).toEqual([0, 1, 2, 3].map((c) => [c, 'halted (no kgdb in guest)']));
+  expect(hit(ours.stdout)).toMatch(/\tstr\t/);
+  expect(server.stderr()).toMatch(/^rsp -> \$T05thread:3;core:2;[^\n]*;watch:[0-9a-f]+;$/m);
+}, 90_000);
