@@ -223,3 +223,21 @@ test('a write watchpoint on CPU 2\'s counter stops CPU 2 as through QEMU\'s gdbs
   expect(hit(ours.stdout)).toMatch(/\tstr\t/);
   expect(server.stderr()).toMatch(/^rsp -> \$T05thread:3;core:2;[^\n]*;watch:[0-9a-f]+;$/m);
 }, 90_000);
+
+test('--step-mode gdb without kgdb: the other CPUs run during a step and are halted from outside again', async () => {
+  const server = await startServe({ kernel: elf, cpus: 4, wait: true, extraArgs: ['--step-mode', 'gdb'] });
+  const r = await runGdb({
+    port: server.port,
+    elf,
+    commands: [...interruptedContinue(), 'print/x counters', 'stepi', 'print/x counters', 'info threads', 'detach'],
+    interrupt: { delayMs: 700 },
+  });
+  await server.stop();
+  assertGdbOk(r, server);
+  const values = [...r.stdout.matchAll(/^\$\d+ = \{(.*)\}$/gm)].map((m) => m[1].split(', ').map((v) => BigInt(v)));
+  expect(values).toHaveLength(2);
+  const [before, after] = values;
+  // CPU 0 (the one reported) stepped one instruction; CPUs 1-3 kept counting meanwhile.
+  for (const cpu of [1, 2, 3]) expect({ cpu, ran: after[cpu] > before[cpu] }).toEqual({ cpu, ran: true });
+  expect(parseInfoThreads(r.stdout).map((t) => [t.cpu, t.extra])).toEqual([0, 1, 2, 3].map((c) => [c, 'halted (no kgdb in guest)']));
+}, 60_000);
