@@ -285,7 +285,7 @@ export class KgdbCore {
     inf.roundingUp = false;
     const hit = (): void => this.event('watch-hit', cpu, { pc: h.pc, addr: h.addr });
     // Without kgdb in the guest there is nobody to round up: stop every CPU, as QEMU's gdbstub does.
-    if (!this.guestHasKgdb && this.masterCpu < 0) return this.haltFromOutside(SIGTRAP, 'halted (no kgdb in guest)', { cpu, watch, event: hit });
+    if (!this.guestHasKgdb && this.masterCpu < 0) return this.haltOnWatch(cpu, watch, hit);
     if (this.masterCpu >= 0) {
       inf.role = 'next-master';
       hit();
@@ -517,7 +517,7 @@ export class KgdbCore {
       this.disarm();
       const w = this.info[next].watch;
       // Without kgdb only a watchpoint queues a CPU (a gdb-mode step let it run): halt all again.
-      if (!this.guestHasKgdb && w) return this.haltFromOutside(SIGTRAP, 'halted (no kgdb in guest)', { cpu: next, watch: w, event: () => {} });
+      if (!this.guestHasKgdb && w) return this.haltOnWatch(next, w, () => {});
       this.becomeMaster(next);
     }
   }
@@ -739,9 +739,9 @@ export class KgdbCore {
 
   /**
    * Hold every CPU where it is (a hardware debugger's halt); registers are the real ones.
-   * The master reported is the first online CPU, or the CPU that hit a watchpoint.
+   * The master reported is the first online CPU.
    */
-  private haltFromOutside(signo: number, why: string, hit?: { cpu: number; watch: WatchStop; event: () => void }): void {
+  private haltFromOutside(signo: number, why: string): void {
     const online = this.online();
     for (let c = 0; c < this.info.length; c++) {
       const inf = this.info[c];
@@ -752,15 +752,38 @@ export class KgdbCore {
       inf.signo = signo;
     }
     this.log.begin();
-    hit?.event();
     this.entryAnswersBreakIn = false;
     this.haltWhy = why;
-    this.masterCpu = hit ? hit.cpu : online.length > 0 ? online[0] : 0;
-    this.info[this.masterCpu].watch = hit?.watch;
+    this.masterCpu = online.length > 0 ? online[0] : 0;
     this.disarm();
-    this.stopInfo = hit
-      ? { cpu: hit.cpu, signo, reason: 'watch', detail: `${why}: CPU ${hit.cpu} hit a ${hit.watch.kind} watchpoint`, watch: hit.watch }
-      : { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
+    this.stopInfo = { cpu: this.masterCpu, signo, reason: 'halted', detail: why };
+    this.opts.onStop(this.stopInfo);
+  }
+
+  /**
+   * A watchpoint hit in a kernel without kgdb: there is nobody to round up, so every CPU is
+   * held from outside (as QEMU's gdbstub stops every vCPU) and the stop is reported on the
+   * CPU that made the access, with its watchpoint.
+   * @param emitHit reports the 'watch-hit' event, first in the stop's record
+   */
+  private haltOnWatch(cpu: number, watch: WatchStop, emitHit: () => void): void {
+    const why = 'halted (no kgdb in guest)';
+    for (let c = 0; c < this.info.length; c++) {
+      const inf = this.info[c];
+      this.port.hold(c);
+      inf.role = 'halted';
+      inf.realView = true;
+      inf.ptRegs = undefined;
+      inf.signo = SIGTRAP;
+      inf.watch = c === cpu ? watch : undefined;
+    }
+    this.log.begin();
+    emitHit();
+    this.entryAnswersBreakIn = false;
+    this.haltWhy = why;
+    this.masterCpu = cpu;
+    this.disarm();
+    this.stopInfo = { cpu, signo: SIGTRAP, reason: 'watch', detail: `${why}: CPU ${cpu} hit a ${watch.kind} watchpoint`, watch };
     this.opts.onStop(this.stopInfo);
   }
 
