@@ -199,19 +199,22 @@ export class KgdbCore {
     this.breakInPending?.();
     this.breakInPending = null;
     this.step = null;
-    this.breakpoints.deactivate();
+    this.disarm();
     // The reboot ends the debugger entry as a release would: its record closes.
     if (this.masterCpu >= 0) this.event('released', this.masterCpu, {});
     this.hookGuest(guest);
-    for (const inf of this.info) Object.assign(inf, { role: 'none', ptRegs: undefined, realView: false, signo: 0, arrivedUs: undefined, late: false, takenAs: undefined, roundingUp: false });
+    for (const inf of this.info) Object.assign(inf, { role: 'none', ptRegs: undefined, realView: false, signo: 0, arrivedUs: undefined, late: false, takenAs: undefined, roundingUp: false, watch: undefined });
     this.masterCpu = -1;
     this.waiting = false;
+    this.rounding = false;
+    this.pendingStop = undefined;
+    this.fault = undefined;
     this.timedOut = false;
     this.stopInfo = undefined;
     this.entryAnswersBreakIn = false;
     this.log.end();
     if (haltWhy !== undefined) this.haltFromOutside(SIGINT, haltWhy);
-    else this.breakpoints.activate();
+    else this.arm();
   }
 
   /** Does the guest have kgdb entry points? */
@@ -327,6 +330,8 @@ export class KgdbCore {
     inf.arrivedUs = this.nowUs();
     inf.roundingUp = false;
     const hit = (): void => this.event('watch-hit', cpu, { pc: h.pc, addr: h.addr });
+    // Without kgdb in the guest there is nobody to round up: stop every CPU, as QEMU's gdbstub does.
+    if (!this.guestHasKgdb && this.masterCpu < 0) return this.haltOnWatch(cpu, watch, hit);
     if (this.masterCpu >= 0) {
       inf.role = 'next-master';
       hit();
@@ -363,6 +368,7 @@ export class KgdbCore {
     const g = this.guest;
     const targets = this.online().filter((c) => c !== master && this.info[c].role === 'none');
     const sgi = g?.roundupSgi();
+    // Without an SGI nobody can answer: the stop goes on with the others not rounded up.
     if (sgi === undefined && targets.length > 0) this.notice('kgdb-lab: the guest has not published kgdb_roundup_sgi yet: no roundup');
     if (sgi !== undefined && targets.length > 0) {
       for (const c of targets) this.info[c].roundingUp = true;
@@ -370,6 +376,7 @@ export class KgdbCore {
       this.port.sendSgi(master, sgi, targets);
       this.cancelTimeout = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => this.onTimeout());
     }
+    if (sgi === undefined) return this.finishRoundup();
     this.checkAllArrived();
   }
 
@@ -557,6 +564,9 @@ export class KgdbCore {
       // The CPU spinning on dbg_master_lock takes it now: a second stop for gdb.
       const next = queued[0];
       this.disarm();
+      const w = this.info[next].watch;
+      // Without kgdb only a watchpoint queues a CPU (a gdb-mode step let it run): halt all again.
+      if (!this.guestHasKgdb && w) return this.haltOnWatch(next, w, () => {});
       this.becomeMaster(next);
     }
   }
@@ -817,6 +827,34 @@ export class KgdbCore {
     const reason = fault && signo === SIGTRAP && this.breakpoints.has(pc) ? 'swbreak' : 'halted';
     this.disarm();
     this.stopInfo = { cpu: this.masterCpu, signo, reason, detail: fault?.why ?? why };
+    this.opts.onStop(this.stopInfo);
+  }
+
+  /**
+   * A watchpoint hit in a kernel without kgdb: there is nobody to round up, so every CPU is
+   * held from outside (as QEMU's gdbstub stops every vCPU) and the stop is reported on the
+   * CPU that made the access, with its watchpoint.
+   * @param emitHit reports the 'watch-hit' event, first in the stop's record
+   */
+  private haltOnWatch(cpu: number, watch: WatchStop, emitHit: () => void): void {
+    const why = 'halted (no kgdb in guest)';
+    for (let c = 0; c < this.info.length; c++) {
+      const inf = this.info[c];
+      this.port.hold(c);
+      inf.role = 'halted';
+      inf.realView = true;
+      inf.ptRegs = undefined;
+      inf.signo = SIGTRAP;
+      inf.watch = c === cpu ? watch : undefined;
+    }
+    this.log.begin();
+    emitHit();
+    this.entryAnswersBreakIn = false;
+    this.haltWhy = why;
+    this.fault = undefined;
+    this.masterCpu = cpu;
+    this.disarm();
+    this.stopInfo = { cpu, signo: SIGTRAP, reason: 'watch', detail: `${why}: CPU ${cpu} hit a ${watch.kind} watchpoint`, watch };
     this.opts.onStop(this.stopInfo);
   }
 

@@ -1,5 +1,4 @@
 import type { MachineEventStream } from '../machine/events';
-
 import type { WatchKind } from '../machine/watchpoints';
 
 /** Which data accesses a watchpoint catches: stores, loads, or both (gdb watch / rwatch / awatch). */

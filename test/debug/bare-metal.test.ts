@@ -180,3 +180,80 @@ test('gdb sees every CPU halted in the same call chains as through QEMU\'s gdbst
   // And both are what the program does (so neither side is trivially empty).
   expect(names(oursBts)).toEqual(EXPECTED);
 }, 90_000);
+
+/** Attach to a held machine and continue into a write, a read and an access watchpoint, on CPUs 2, 1 and 3. */
+async function watchCounters(port: number) {
+  const hitAndLook = ['continue', 'print $_thread', 'x/i $pc - 4', 'delete'];
+  return runGdb({
+    port,
+    elf,
+    commands: ['watch counters[2]', ...hitAndLook, 'rwatch counters[1]', ...hitAndLook, 'awatch counters[3]', ...hitAndLook, 'info threads', 'detach'],
+  });
+}
+
+test('write, read and access watchpoints on the counters stop the accessing CPU as through QEMU\'s gdbstub: every CPU halted, gdb just after the access', async () => {
+  const qport = await freePort();
+  const qemu = spawn(QEMU, ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57', '-smp', '4', '-nographic', '-monitor', 'none', '-kernel', elf, '-S', '-gdb', `tcp:127.0.0.1:${qport}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let onQemu;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      onQemu = await watchCounters(qport);
+      if (!/Connection refused/.test(onQemu.output) || attempt >= 20) break;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  } finally {
+    qemu.kill('SIGKILL');
+  }
+  assertGdbOk(onQemu);
+
+  const server = await startServe({ kernel: elf, cpus: 4, wait: true, extraArgs: ['--trace-rsp'] });
+  const ours = await watchCounters(server.port);
+  await server.stop();
+  assertGdbOk(ours, server);
+
+  // What gdb prints from the first hit on (which CPU, the line, the access just made),
+  // without the thread names (QEMU's are "Thread 1.3", ours "CPU#2") and the counters'
+  // values (past the first hit from reset they depend on how long each side ran).
+  const hits = (out: string): string =>
+    out
+      .slice(out.indexOf(' hit Hardware watchpoint 1'), out.search(/^\s+Id\s+Target Id/m))
+      .replace(/^\[Switching to .*\]\n/gm, '')
+      .replace(/ "CPU#\d+"/g, '')
+      .replace(/^(Value|Old value|New value) = \d+$/gm, '$1 = N')
+      .trim();
+  expect(onQemu.stdout).toMatch(/^Thread 3 hit Hardware watchpoint 1: counters\[2\]$/m);
+  expect(ours.stdout).toMatch(/^Thread 3 "CPU#2" hit Hardware watchpoint 1: counters\[2\]$/m);
+  expect(ours.stdout).toMatch(/^Thread 2 "CPU#1" hit Hardware read watchpoint 2: counters\[1\]$/m);
+  expect(ours.stdout).toMatch(/^Thread 4 "CPU#3" hit Hardware access \(read\/write\) watchpoint 3: counters\[3\]$/m);
+  expect(hits(ours.stdout)).toBe(hits(onQemu.stdout));
+  for (const out of [ours.stdout, onQemu.stdout]) expect(out).toMatch(/ hit Hardware watchpoint 1: counters\[2\]\n\nOld value = 0\nNew value = 2\n/);
+  // The instruction before the pc: the store, then the two loads.
+  expect([...hits(ours.stdout).matchAll(/^ {3}0x[0-9a-f]+ <\w+\+\d+>:\t(\w+)\t/gm)].map((m) => m[1])).toEqual(['str', 'ldr', 'ldr']);
+  // Without kgdb every CPU is halted from outside, as QEMU stops every vCPU.
+  expect(parseInfoThreads(ours.stdout).map((t) => [t.cpu, t.extra])).toEqual([0, 1, 2, 3].map((c) => [c, 'halted (no kgdb in guest)']));
+  expect(server.stderr().match(/^rsp -> \$T05thread:(\d);core:\d;[^\n]*;(\w*watch):[0-9a-f]+;$/gm)?.map((l) => /thread:(\d).*;(\w*watch):/.exec(l)?.slice(1).join(' '))).toEqual([
+    '3 watch',
+    '2 rwatch',
+    '4 awatch',
+  ]);
+}, 90_000);
+
+test('--step-mode gdb without kgdb: the other CPUs run during a step and are halted from outside again', async () => {
+  const server = await startServe({ kernel: elf, cpus: 4, wait: true, extraArgs: ['--step-mode', 'gdb'] });
+  const r = await runGdb({
+    port: server.port,
+    elf,
+    commands: [...interruptedContinue(), 'print/x counters', 'stepi', 'print/x counters', 'info threads', 'detach'],
+    interrupt: { delayMs: 700 },
+  });
+  await server.stop();
+  assertGdbOk(r, server);
+  const values = [...r.stdout.matchAll(/^\$\d+ = \{(.*)\}$/gm)].map((m) => m[1].split(', ').map((v) => BigInt(v)));
+  expect(values).toHaveLength(2);
+  const [before, after] = values;
+  // CPU 0 (the one reported) stepped one instruction; CPUs 1-3 kept counting meanwhile.
+  for (const cpu of [1, 2, 3]) expect({ cpu, ran: after[cpu] > before[cpu] }).toEqual({ cpu, ran: true });
+  expect(parseInfoThreads(r.stdout).map((t) => [t.cpu, t.extra])).toEqual([0, 1, 2, 3].map((c) => [c, 'halted (no kgdb in guest)']));
+}, 60_000);

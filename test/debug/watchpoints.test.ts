@@ -75,7 +75,11 @@ test('watch, rwatch and awatch hit on secondary CPU 3 with the others rounded up
   // The stop replies as sent: thread 4 (CPU 3), the reason and the data address.
   const hex = (a: bigint): string => a.toString(16);
   const watchStops = stopReplies(server.stderr()).filter((s) => /watch:/.test(s));
-  expect(watchStops.map((s) => /(\w*watch):([0-9a-f]+);/.exec(s)?.slice(1))).toEqual([
+  // A write watchpoint whose store left the value unchanged is not reported by gdb, which
+  // resumes at once (gdb manual, "Setting Watchpoints"): the same stop may come more than once.
+  const kinds = watchStops.map((s) => /(\w*watch):([0-9a-f]+);/.exec(s)?.slice(1));
+  const distinct = kinds.filter((k, i) => i === 0 || JSON.stringify(k) !== JSON.stringify(kinds[i - 1]));
+  expect(distinct).toEqual([
     ['watch', hex(resultAddr)],
     ['rwatch', hex(blockAddr)],
     ['awatch', hex(resultAddr)],

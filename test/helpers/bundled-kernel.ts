@@ -18,15 +18,10 @@ export const BUNDLED_IMAGE = path.join(GUEST_DIR, 'kgdb-lab-guest.elf');
 export const STEADY = /\] \[cpu0\] kgdb_lab: steady: /;
 
 /** The scenarios that stay up: each reaches its steady line and never stops. */
-export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle'] as const;
+export const SCENARIOS = ['hardlockup', 'daifmasked', 'softlockup', 'late', 'breakpoint', 'idle', 'breakpoint-pair'] as const;
 /** The scenarios where CPU 2 faults after the steady line: the kernel dies, panics and powers off. */
 export const OOPS_SCENARIOS = ['oops-undef', 'oops-abort', 'oops-align'] as const;
-/**
- * Scenarios that only make sense under a debugger (not in the QEMU comparisons): in
- * `breakpoint-pair` two CPUs trap together once gdb sets kgdb_lab_pair_go.
- */
-export const DEBUG_SCENARIOS = ['breakpoint-pair'] as const;
-export type Scenario = (typeof SCENARIOS)[number] | (typeof OOPS_SCENARIOS)[number] | (typeof DEBUG_SCENARIOS)[number];
+export type Scenario = (typeof SCENARIOS)[number] | (typeof OOPS_SCENARIOS)[number];
 
 /** Kernel command line for a scenario, with or without pseudo-NMI. */
 export function scenarioBootargs(scenario: Scenario, nmi: boolean): string {

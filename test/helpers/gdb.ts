@@ -16,6 +16,7 @@
  * The CLI runs from dist/; emulatorProblem() (kgdb-lab.ts) compiles it when stale.
  */
 import { spawn, type ChildProcess } from 'child_process';
+import { StringDecoder } from 'string_decoder';
 import { BUNDLED_IMAGE, STEADY, type Scenario } from './bundled-kernel';
 import { ROOT } from './guest-build';
 import { BIN, emulatorProblem } from './kgdb-lab';
@@ -126,6 +127,8 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
   track(child);
   let out = '';
   let err = '';
+  // UTF-8 decoded across chunk boundaries (a multi-byte character may straddle two reads).
+  const errText = new StringDecoder('utf8');
   const listeners = new Set<() => void>();
   const changed = (): void => listeners.forEach((l) => l());
   child.stdout?.on('data', (b: Buffer) => {
@@ -133,7 +136,7 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
     changed();
   });
   child.stderr?.on('data', (b: Buffer) => {
-    err += b.toString('utf8');
+    err += errText.write(b);
     changed();
   });
   let exited: string | undefined;
@@ -265,13 +268,16 @@ export function runGdb(o: GdbOptions): Promise<GdbResult> {
     track(child);
     let out = '';
     let err = '';
+    // UTF-8 decoded across chunk boundaries (gdb's `monitor` output has "µs").
+    const outText = new StringDecoder('utf8');
+    const errText = new StringDecoder('utf8');
     let scanned = 0;
     let interrupts = 0;
     let timedOut = false;
     const timers: NodeJS.Timeout[] = [];
     const on = o.interrupt?.on ?? new RegExp(`^${CONTINUE_MARKER}$`);
     child.stdout?.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
+      out += outText.write(b);
       if (!o.interrupt) return;
       let nl: number;
       while ((nl = out.indexOf('\n', scanned)) >= 0) {
@@ -287,7 +293,7 @@ export function runGdb(o: GdbOptions): Promise<GdbResult> {
         }
       }
     });
-    child.stderr?.on('data', (b: Buffer) => (err += b.toString('utf8')));
+    child.stderr?.on('data', (b: Buffer) => (err += errText.write(b)));
     timers.push(
       setTimeout(() => {
         timedOut = true;

@@ -37,8 +37,8 @@ __noreturn void spin_with_daif_masked(void);
 __noreturn void spin_with_irqs_on(void);
 __noreturn void irqs_off_for_seconds(void);
 __noreturn void breakpoint_after_a_while(void);
-/* Wait for kgdb_lab_pair_go, then trap into kgdb together with the other pair CPUs (DAIF masked). */
-__noreturn void breakpoint_pair_when_told(unsigned int partners);
+/* Wait for kgdb_lab_pair_go, then trap into kgdb together with the other pair CPUs (DAIF masked); rank 0 first. */
+__noreturn void breakpoint_pair_when_told(unsigned int partners, unsigned int rank);
 /* Fault after a while: an undefined instruction, a data abort or an alignment fault. */
 __noreturn void fault_after_a_while(enum kgdb_lab_scenario kind);
 /* Take the lock the deadlock workload waits for, and never release it (hardlockup set-up). */

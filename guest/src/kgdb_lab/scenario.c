@@ -15,8 +15,9 @@
  *               two CPUs (2 and 3; the last two on smaller machines) wait until
  *               kgdb_lab_pair_go is set (from gdb: set var kgdb_lab_pair_go = 1), then mask
  *               every PSTATE.DAIF bit, meet, and both call trap_with_daif_masked() →
- *               kgdb_breakpoint(): the second traps while the first holds the debugger,
- *               since not even a pseudo-NMI reaches it (two successive stops in gdb)
+ *               kgdb_breakpoint(), the higher CPU a moment later: it traps while the
+ *               lower one holds the debugger, since not even a pseudo-NMI reaches it
+ *               (two successive stops in gdb)
  *   idle        every CPU idles
  *   oops-undef, oops-abort, oops-align
  *               one CPU executes an undefined instruction, loads from an unassigned
@@ -144,7 +145,7 @@ static noinline __noreturn void kgdb_lab_cpu_main(unsigned int cpu)
 		unsigned int first = nr_cpu_ids >= 4 ? 2 : (nr_cpu_ids >= 2 ? nr_cpu_ids - 2 : 0);
 		unsigned int partners = nr_cpu_ids >= 2 ? 2 : 1;
 		if (cpu >= first && cpu < first + partners)
-			breakpoint_pair_when_told(partners);
+			breakpoint_pair_when_told(partners, cpu - first);
 		idle_in_cpu_startup_entry();
 	}
 	if (cpu != kgdb_lab_target_cpu() || kgdb_lab_scenario == SCENARIO_IDLE)

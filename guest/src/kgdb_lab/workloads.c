@@ -28,6 +28,13 @@
 #define LATE_IRQS_ON_MS 10
 /* The "breakpoint" scenario: delay before kgdb_breakpoint() (ms of machine time). */
 #define BREAKPOINT_DELAY_MS 1000
+/*
+ * The "breakpoint-pair" scenario: cpu_relax() rounds each later pair CPU waits per rank
+ * before trapping, so the rank-0 CPU's trap always wins and the others trap while it holds
+ * the debugger (on an emulator that interleaves CPUs, "at once" would otherwise depend on
+ * where a time slice ends: whether a gdb breakpoint is still in memory for the second).
+ */
+#define PAIR_STAGGER_RELAXES 10000
 /* The "oops-*" scenarios: delay before the fault (ms of machine time). */
 #define FAULT_DELAY_MS 200
 /* A physical address nothing answers at on QEMU virt: loads take a synchronous external abort. */
@@ -183,13 +190,14 @@ __workload void trap_with_daif_masked(void)
 
 /*
  * Wait (IRQs on: roundups reach us) until kgdb_lab_pair_go is set, then mask every PSTATE
- * exception bit, wait for the other pair CPUs, and trap into kgdb with them. Only the first
- * to trap can be rounded up by nobody: the others trap while it is master (kgdb's
- * dbg_master_lock spinners) and become master one after the other.
+ * exception bit, wait for the other pair CPUs, and trap into kgdb with them, rank 0 first.
+ * The roundup of the first reaches none of the others: they trap while it is master
+ * (kgdb's dbg_master_lock spinners) and become master one after the other.
  */
-__workload __noreturn void breakpoint_pair_when_told(unsigned int partners)
+__workload __noreturn void breakpoint_pair_when_told(unsigned int partners, unsigned int rank)
 {
 	unsigned long flags;
+	unsigned long i;
 
 	kgdb_lab_announce("waiting in breakpoint_pair_when_told() for kgdb_lab_pair_go, then kgdb_breakpoint() with PSTATE.DAIF masked, together with the other pair CPU");
 	kgdb_lab_arrive();
@@ -198,6 +206,8 @@ __workload __noreturn void breakpoint_pair_when_told(unsigned int partners)
 	flags = local_daif_save();
 	atomic_inc(&kgdb_lab_pair_met);
 	while ((unsigned int)atomic_read(&kgdb_lab_pair_met) < partners)
+		cpu_relax();
+	for (i = 0; i < (unsigned long)rank * PAIR_STAGGER_RELAXES; i++)
 		cpu_relax();
 	trap_with_daif_masked();
 	local_daif_restore(flags);
