@@ -183,6 +183,7 @@ function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Boa
       onConsole: consoleWriter(logger),
       logger,
       gicTrace,
+      engine: opts.engine,
     });
   } catch (e) {
     throw new UsageError(`cannot build a machine with ${opts.cpus} CPUs and ${opts.memoryMiB} MiB: ${errorText(e)}`);
