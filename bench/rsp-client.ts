@@ -97,6 +97,11 @@ export class RspClient {
     return r;
   }
 
+  /** Drop packets that arrived unasked (QEMU reports the stop its connection caused). */
+  drain(): string[] {
+    return this.queue.splice(0);
+  }
+
   /** Treat the peer as already in no-ack mode (the TCP echo floor, which only mirrors bytes). */
   assumeNoAck(): void {
     this.noAck = true;

@@ -108,6 +108,8 @@ function branchTo(kind: number, at: number, target: number, r: number): number {
       return (0x54000000 | ((off & 0x7ffff) << 5) | (r & 0xf)) >>> 0;
     case 1: // CBZ/CBNZ, W or X
       return ((r & 0x80000000) | 0x34000000 | (r & 0x01000000) | ((off & 0x7ffff) << 5) | (4 + (r >>> 8) % 27)) >>> 0;
+    case 3: // BR/BLR/RET to a register (random values: mostly fetch aborts, sometimes back into the loop)
+      return (0xd61f0000 | (((r >>> 4) % 3) << 21) | ((4 + (r >>> 8) % 27) << 5)) >>> 0;
     default: // TBZ/TBNZ
       return ((r & 0x80000000) | 0x36000000 | (r & 0x01000000) | (((r >>> 3) & 31) << 19) | ((off & 0x3fff) << 5) | (4 + (r >>> 8) % 27)) >>> 0;
   }
@@ -122,7 +124,7 @@ const slot: fc.Arbitrary<Slot> = fc.oneof(
   { weight: 3, arbitrary: ldstUnsigned.map((word) => ({ kind: 'word' as const, word })) },
   {
     weight: 2,
-    arbitrary: fc.tuple(fc.integer({ min: 0, max: 2 }), u32, fc.integer({ min: 0, max: 12 })).map(([type, r, target]) => ({ kind: 'branch' as const, type, r, target })),
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 3 }), u32, fc.integer({ min: 0, max: 12 })).map(([type, r, target]) => ({ kind: 'branch' as const, type, r, target })),
   },
 );
 
@@ -143,6 +145,8 @@ const regValue = fc.oneof(
   fc.bigUintN(64),
   fc.constantFrom(0n, 1n, 0xffffffffn, 0x80000000n, 0x7fffffffffffffffn, 0xffffffffffffffffn, 0x100000000n),
   fc.integer({ min: -70000, max: 70000 }).map((v) => BigInt.asUintN(64, BigInt(v))),
+  // Addresses of the program itself, for the register branches.
+  fc.integer({ min: 0, max: 13 }).map((i) => BigInt(BASE + i * 4)),
 );
 /** Pointers into the data area: mostly aligned, sometimes not (alignment faults). */
 const pointer = fc.tuple(fc.integer({ min: 0x1000, max: DATA_LEN - 0x1000 }), fc.integer({ min: 0, max: 9 })).map(

@@ -131,8 +131,18 @@ export class BlockCompiler {
     }
     const entry = bbs[0];
     if (entry.len === 0 || entry.emitted === 0) return undefined;
+    // An indirect branch (RET, BR, BLR) whose target is one of this region's basic blocks
+    // stays inside (fib's RET to its caller's loop); any other target leaves.
+    const starts = bbs.map((bb, i) => [bb.start, i] as const).filter(([, i]) => bbs[i].len > 0);
+    const indirect = (self: number): string => {
+      if (starts.length === 0) return `c.pc=t0;return q+__LEN_${self}__;`;
+      let sw = 'switch(t0){';
+      for (const [start, i] of starts) sw += `case ${start}:q+=__LEN_${self}__;if(q+__LEN_${i}__<=c.limit){s=${i};continue;}c.pc=t0;return q;`;
+      return `${sw}}c.pc=t0;return q+__LEN_${self}__;`;
+    };
+    for (let i = 0; i < bbs.length; i++) bbs[i].src = bbs[i].src.replace(`__IND_${i}__`, () => indirect(i));
     let body: string;
-    const internal = bbs.length > 1 || /__GOTO_/.test(entry.src);
+    const internal = bbs.length > 1 || /__GOTO_|continue/.test(entry.src);
     // Temporaries are declared per basic block so that no value lives across the region's
     // loop except q and s (shared ones become loop phis of mixed representation: boxing).
     if (!internal) {
@@ -184,7 +194,7 @@ export class BlockCompiler {
         src += dp;
         bb.emitted++;
       } else if (op0 === 0xa || op0 === 0xb) {
-        const br = emitBranch(word, cur, jump, lenSelf);
+        const br = emitBranch(word, cur, jump, `__IND_${self}__`);
         if (br !== undefined) {
           src += br.code;
           bb.emitted++;

@@ -19,9 +19,9 @@ export interface BranchCode {
  *
  * @param jump returns source that continues at `target` (another basic block of the region,
  *             or back to the run loop); it retires every instruction of this basic block
- * @param len source of this basic block's instruction count (for the indirect branches)
+ * @param indirect source that continues at the address in `t0` (BR, BLR, RET)
  */
-export function emitBranch(insn: number, pc: number, jump: (target: number) => string, len: string): BranchCode | undefined {
+export function emitBranch(insn: number, pc: number, jump: (target: number) => string, indirect: string): BranchCode | undefined {
   const top = insn >>> 26;
   if ((top & 0x1f) === 0x05) {
     const target = pc + ((insn << 6) >> 6) * 4;
@@ -58,7 +58,7 @@ export function emitBranch(insn: number, pc: number, jump: (target: number) => s
     if (((insn >>> 16) & 0x1f) !== 0x1f || ((insn >>> 10) & 0x3f) !== 0 || (insn & 31) !== 0 || opc > 2) return undefined;
     const target = `t0=(H[${rn}]>>>0)*4294967296+(L[${rn}]>>>0);`;
     const link = opc === 1 ? `L[30]=${numberLo(pc + 4) | 0};H[30]=${numberHi(pc + 4) | 0};` : '';
-    return { code: `${target}${link}c.pc=t0;return q+${len};`, terminal: true };
+    return { code: `${target}${link}${indirect}`, terminal: true };
   }
   if (b31_25 === 0x6a && ((insn >>> 22) & 7) === 4 && ((insn >>> 19) & 3) === 0 && ((insn >>> 21) & 1) === 0 && (insn & 31) === 31) {
     const op1 = (insn >>> 16) & 7;
