@@ -1,146 +1,232 @@
 /**
- * Compute benchmark: kgdb-lab versus QEMU TCG on the same guest (bench/compute/compute.c).
+ * `make bench`: kgdb-lab side by side with QEMU (TCG and its gdbstub) on this machine, in one
+ * run, on the same guest images — the table of issue 8 (rows 1–7: ours, QEMU, ratio, goal).
  *
- * Run: `npx ts-node --transpile-only bench/bench.ts [--runs N]` from the repository root.
+ * Run: `npx ts-node --transpile-only bench/bench.ts [--runs N] [--rows 1,2,3,...] [--sizes 4,64,256]`
+ * from the repository root (after `make build` and `make -C guest bench`; `make bench` does both).
  *
- * Method (see bench/README.md):
- *  1. The guest brackets its compute region (recursive fib + sieve) with CNTVCT_EL0 reads
- *     and prints the elapsed ticks; CNTFRQ is 62.5 MHz on both machines (16 ns per tick).
- *  2. The instruction count of that region is measured once on kgdb-lab with `--icount 0`
- *     (every retired instruction advances machine time by 2^0 = 1 ns), so
- *     instructions = ticks x 16. QEMU with `-icount shift=0` is measured the same way as a
- *     cross-check; the two counts must agree within 0.1 %.
- *  3. Each machine then runs the guest in real time (kgdb-lab without --icount, QEMU without
- *     -icount) N times; seconds = ticks / 62.5e6 of the compute region only (start-up and
- *     loading excluded), and IPS = instructions / seconds. The median run is reported.
- *
- * Writes bench/results/compute-<ISO time>.json with the machine (CPU model, cores), the Node
- * and QEMU versions and the git commit.
+ * Writes bench/results/bench-<ISO time>.json: every row's figures and raw measurements, the
+ * machine (OS, CPU model, cores, load average at start and end), Node, QEMU and gdb versions
+ * and the git commit, so later runs can be compared. See bench/README.md for each method.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { emulatorProblem, runKgdbLab } from '../test/helpers/kgdb-lab';
-import { runProcess } from '../test/helpers/process';
+import { computeRow } from './compute';
+import { bulkRead, gdbScale } from './gdb-rows';
+import { IDLE_SECONDS, idleCost, startUp } from './process-rows';
+import { attempt, type Row } from './row';
+import { breakIn, echoFloor, packetRoundTrip } from './rsp-rows';
+import { QEMU, ROOT } from './targets';
 
-const ROOT = path.resolve(__dirname, '..');
-const ELF = path.join(ROOT, 'bench', 'build', 'compute.elf');
 const RESULTS = path.join(ROOT, 'bench', 'results');
-const CNTFRQ_HZ = 62_500_000;
-const NS_PER_TICK = 1e9 / CNTFRQ_HZ; // 16
-const QEMU = 'qemu-system-aarch64';
-
-/** What the guest printed. */
-interface GuestReport {
-  fib: string;
-  primes: string;
-  /** Elapsed CNTVCT ticks of the compute region. */
-  ticks: number;
-}
-
-/**
- * Parse the guest's two result lines.
- * @throws Error when they are missing (the run failed) or CNTFRQ is not 62.5 MHz
- */
-function parseReport(stdout: string, what: string): GuestReport {
-  const r = /compute: fib\(\d+\)=(\d+) primes\(<\d+\)=(\d+)\n/.exec(stdout);
-  const t = /compute: ticks=(\d+) cntfrq=(\d+)\n/.exec(stdout);
-  if (!r || !t) throw new Error(`${what}: no result lines in the guest output:\n${stdout}`);
-  if (Number(t[2]) !== CNTFRQ_HZ) throw new Error(`${what}: CNTFRQ is ${t[2]}, expected ${CNTFRQ_HZ}`);
-  return { fib: r[1], primes: r[2], ticks: Number(t[1]) };
-}
-
-async function runQemu(icount: boolean): Promise<GuestReport> {
-  const args = ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57', '-nographic', '-monitor', 'none', '-m', '256M'];
-  if (icount) args.push('-icount', 'shift=0');
-  args.push('-kernel', ELF);
-  const r = await runProcess(QEMU, args, 120_000);
-  if (r.status !== 0) throw new Error(`QEMU exited with ${r.status}${r.timedOut ? ' (timeout)' : ''}: ${r.stderr}`);
-  return parseReport(r.stdout.toString('latin1'), `QEMU${icount ? ' -icount shift=0' : ''}`);
-}
-
-async function runOurs(icount: boolean): Promise<GuestReport> {
-  const r = await runKgdbLab({ elf: ELF, cpus: 1, icountShift: icount ? 0 : undefined, timeoutMs: 600_000 });
-  if (r.status !== 0) throw new Error(`kgdb-lab exited with ${r.status}${r.timedOut ? ' (timeout)' : ''}: ${r.stderr}`);
-  return parseReport(r.stdout.toString('latin1'), `kgdb-lab${icount ? ' --icount 0' : ''}`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return dirty ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown (no commit)';
   }
 }
 
-function fmtMips(ips: number): string {
-  return `${(ips / 1e6).toFixed(1)} MIPS`;
+function version(cmd: string): string {
+  try {
+    return execFileSync(cmd, ['--version']).toString().split('\n')[0];
+  } catch {
+    return 'unavailable';
+  }
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+function fmt(v: number | undefined): string {
+  if (v === undefined) return 'n/a';
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  return v.toPrecision(3);
+}
+
+/** ours/QEMU for higher-is-better figures, QEMU/ours otherwise: > 1 means we are better. */
+function advantage(r: Row): number | undefined {
+  if (r.ours === undefined || r.qemu === undefined || r.ours === 0 || r.qemu === 0) return undefined;
+  return r.better === 'higher' ? r.ours / r.qemu : r.qemu / r.ours;
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['row', 'what', 'unit', 'kgdb-lab', 'QEMU', 'ours vs QEMU', 'goal', 'met'];
+  const body = rows.map((r) => {
+    const a = advantage(r);
+    return [r.id, r.what, r.unit, fmt(r.ours), fmt(r.qemu), a === undefined ? 'n/a' : `${a.toFixed(2)}x ${a >= 1 ? 'better' : 'worse'}`, r.goal, r.met === undefined ? 'n/a' : r.met ? 'yes' : 'NO'];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
 }
 
 async function main(): Promise<void> {
-  const runsArg = process.argv.indexOf('--runs');
-  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+  const runs = Number(arg('--runs') ?? 3);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a whole number >= 1');
+  const want = new Set((arg('--rows') ?? '1,2,3,4,5,6,7').split(','));
+  const sizes = (arg('--sizes') ?? '4,64,256').split(',').map(Number);
+  const log = (s: string): void => console.log(`bench: ${s}`);
+  const notes: string[] = [];
+  const rows: Row[] = [];
+  const t0 = performance.now();
+  const push = (r: Row): void => {
+    rows.push(r);
+    log(`row ${r.id} (${((performance.now() - t0) / 1000).toFixed(0)} s): kgdb-lab ${fmt(r.ours)} ${r.unit}, QEMU ${fmt(r.qemu)} ${r.unit}`);
+  };
+  const loadStart = os.loadavg();
+  const started = new Date();
 
-  execFileSync('make', ['--no-print-directory', '-C', path.join(ROOT, 'guest'), 'bench'], { stdio: 'inherit' });
-  const problem = emulatorProblem();
-  if (problem) throw new Error(problem);
-
-  // 1. Instruction count of the compute region.
-  const countOurs = await runOurs(true);
-  const countQemu = await runQemu(true);
-  const instructions = countOurs.ticks * NS_PER_TICK;
-  const qemuInstructions = countQemu.ticks * NS_PER_TICK;
-  const countDiff = Math.abs(instructions - qemuInstructions) / qemuInstructions;
-  console.log(`instructions in the compute region: ${instructions} (kgdb-lab --icount 0), ${qemuInstructions} (QEMU -icount shift=0)`);
-  if (countDiff > 0.001) throw new Error(`instruction counts disagree by ${(countDiff * 100).toFixed(2)} %`);
-  if (countOurs.fib !== countQemu.fib || countOurs.primes !== countQemu.primes) {
-    throw new Error(`results differ: kgdb-lab fib=${countOurs.fib} primes=${countOurs.primes}, QEMU fib=${countQemu.fib} primes=${countQemu.primes}`);
+  if (want.has('1')) {
+    const r = await attempt('row 1', () => computeRow(runs, log), notes);
+    if (r) push(r);
+  }
+  if (want.has('2')) {
+    for (const n of sizes) {
+      log(`row 2: ${n} CPUs`);
+      const ours = await attempt(`row 2 (${n} CPUs, kgdb-lab)`, () => gdbScale('ours', n), notes);
+      const qemu = await attempt(`row 2 (${n} CPUs, QEMU)`, () => gdbScale('qemu', n), notes);
+      push({
+        id: `2/${n}`,
+        what: `gdb Ctrl-C to end of thread apply all bt, ${n} CPUs`,
+        unit: 's',
+        ours: ours?.seconds,
+        qemu: qemu?.seconds,
+        better: 'lower',
+        goal: '<= QEMU',
+        met: ours && qemu ? ours.seconds <= qemu.seconds : undefined,
+        detail: { ours, qemu },
+      });
+    }
+  }
+  if (want.has('3')) {
+    log('row 3: packet round trip');
+    const echo = await attempt('row 3 (echo floor)', echoFloor, notes);
+    const ours = await attempt('row 3 (kgdb-lab)', () => packetRoundTrip('ours'), notes);
+    const qemu = await attempt('row 3 (QEMU)', () => packetRoundTrip('qemu'), notes);
+    push({
+      id: '3',
+      what: `m of 8 bytes, median round trip (echo floor ${fmt(echo?.medianUs)} us)`,
+      unit: 'us',
+      ours: ours?.medianUs,
+      qemu: qemu?.medianUs,
+      better: 'lower',
+      goal: '<= 2x echo floor',
+      met: ours && echo ? ours.medianUs <= 2 * echo.medianUs : undefined,
+      detail: { echo, ours, qemu },
+    });
+    push({
+      id: '3/p99',
+      what: `m of 8 bytes, 99th percentile (echo floor ${fmt(echo?.p99Us)} us)`,
+      unit: 'us',
+      ours: ours?.p99Us,
+      qemu: qemu?.p99Us,
+      better: 'lower',
+      goal: '(reported)',
+      detail: {},
+    });
+  }
+  if (want.has('4')) {
+    log('row 4: 1 MiB dump binary memory');
+    const ours = await attempt('row 4 (kgdb-lab)', () => bulkRead('ours'), notes);
+    const qemu = await attempt('row 4 (QEMU)', () => bulkRead('qemu'), notes);
+    push({
+      id: '4',
+      what: 'gdb dump binary memory, 1 MiB',
+      unit: 's',
+      ours: ours?.seconds,
+      qemu: qemu?.seconds,
+      better: 'lower',
+      goal: '< QEMU',
+      met: ours && qemu ? ours.seconds < qemu.seconds : undefined,
+      detail: { ours, qemu },
+    });
+  }
+  if (want.has('5')) {
+    log('row 5: break-in latency');
+    const ours = await attempt('row 5 (kgdb-lab)', () => breakIn('ours'), notes);
+    const qemu = await attempt('row 5 (QEMU)', () => breakIn('qemu'), notes);
+    push({
+      id: '5',
+      what: 'Ctrl-C (0x03) to stop reply, 4 CPUs (ours: NMI roundup)',
+      unit: 'ms',
+      ours: ours?.medianMs,
+      qemu: qemu?.medianMs,
+      better: 'lower',
+      goal: '< 20 ms',
+      met: ours ? ours.medianMs < 20 : undefined,
+      detail: { ours, qemu },
+    });
+  }
+  if (want.has('6')) {
+    log(`row 6: idle cost over ${IDLE_SECONDS} s`);
+    const ours = await attempt('row 6 (kgdb-lab)', () => idleCost('ours'), notes);
+    const qemu = await attempt('row 6 (QEMU)', () => idleCost('qemu'), notes);
+    push({
+      id: '6',
+      what: `host CPU, 4 CPUs all in WFI, ${IDLE_SECONDS} s`,
+      unit: '% core',
+      ours,
+      qemu,
+      better: 'lower',
+      goal: '< 2 %',
+      met: ours !== undefined ? ours < 2 : undefined,
+      detail: { ours, qemu },
+    });
+  }
+  if (want.has('7')) {
+    log('row 7: start-up');
+    const ours = await attempt('row 7 (kgdb-lab)', () => startUp('ours'), notes);
+    const qemu = await attempt('row 7 (QEMU)', () => startUp('qemu'), notes);
+    push({
+      id: '7',
+      what: 'process start to listening for gdb',
+      unit: 'ms',
+      ours: ours?.medianMs,
+      qemu: qemu?.medianMs,
+      better: 'lower',
+      goal: '< 1000 ms',
+      met: ours ? ours.medianMs < 1000 : undefined,
+      detail: { ours, qemu },
+    });
   }
 
-  // 2. Real-time runs.
-  const qemuTicks: number[] = [];
-  const ourTicks: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    qemuTicks.push((await runQemu(false)).ticks);
-    ourTicks.push((await runOurs(false)).ticks);
-  }
-  const qemuSec = median(qemuTicks) / CNTFRQ_HZ;
-  const ourSec = median(ourTicks) / CNTFRQ_HZ;
-  const qemuIps = instructions / qemuSec;
-  const ourIps = instructions / ourSec;
+  console.log('');
+  printTable(rows);
+  for (const n of notes) console.log(`not measured: ${n}`);
+  const loadEnd = os.loadavg();
+  console.log(`load average (1 min) at start ${loadStart[0].toFixed(2)}, at end ${loadEnd[0].toFixed(2)} on ${os.cpus().length} cores`);
 
-  console.log(`QEMU TCG (cortex-a57): ${qemuSec.toFixed(4)} s  ${fmtMips(qemuIps)}  (runs: ${qemuTicks.map((t) => (t / CNTFRQ_HZ).toFixed(4)).join(', ')} s)`);
-  console.log(`kgdb-lab:              ${ourSec.toFixed(4)} s  ${fmtMips(ourIps)}  (runs: ${ourTicks.map((t) => (t / CNTFRQ_HZ).toFixed(4)).join(', ')} s)`);
-  console.log(`kgdb-lab / QEMU: ${(ourIps / qemuIps).toFixed(4)} (QEMU is ${(qemuIps / ourIps).toFixed(1)}x faster)`);
-
-  const qemuVersion = execFileSync(QEMU, ['--version']).toString().split('\n')[0];
   const result = {
-    benchmark: 'compute (recursive fib + sieve), single CPU',
-    date: new Date().toISOString(),
+    benchmark: 'kgdb-lab vs QEMU (issue 8 table)',
+    date: started.toISOString(),
     commit: gitCommit(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryMiB: Math.round(os.totalmem() / 2 ** 20),
+      loadAverageStart: loadStart,
+      loadAverageEnd: loadEnd,
+    },
     node: process.version,
-    qemuVersion,
-    method:
-      'instructions = compute-region CNTVCT ticks x 16 under kgdb-lab --icount 0 (cross-checked with QEMU -icount shift=0); ' +
-      'seconds = real-time compute-region ticks / 62.5e6; IPS = instructions / seconds; median of runs',
-    instructions,
-    qemuIcountInstructions: qemuInstructions,
-    runs,
-    qemu: { ticks: qemuTicks, medianSeconds: qemuSec, ips: qemuIps },
-    kgdbLab: { ticks: ourTicks, medianSeconds: ourSec, ips: ourIps },
-    ratio: ourIps / qemuIps,
+    qemu: version(QEMU),
+    gdb: version('gdb-multiarch'),
+    rows,
+    notMeasured: notes,
   };
   fs.mkdirSync(RESULTS, { recursive: true });
-  const file = path.join(RESULTS, `compute-${result.date.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(RESULTS, `bench-${result.date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { Argv, Options } from 'yargs';
 import { LOG_LEVELS, type LogLevel } from '../log';
+import type { CpuEngine } from '../machine/cpu/cpu';
 import { UsageError } from './exit';
 import { BUNDLED_KERNEL } from './package-root';
 
@@ -45,7 +46,12 @@ export interface MachineOptions {
   logLevel: LogLevel;
   /** `--gic-trace`: print GIC events (SGI sends, acknowledges, EOIs, DIRs) on stderr; undefined = off. */
   gicTrace?: true;
+  /** `--engine`: compiled basic blocks ('jit') or the reference interpreter ('interp'). */
+  engine: CpuEngine;
 }
+
+/** `--engine` values: the block compiler (default) and the reference interpreter. */
+export const ENGINES: readonly CpuEngine[] = ['jit', 'interp'];
 
 /**
  * Parse a whole decimal number within [min, max].
@@ -159,6 +165,15 @@ export const MACHINE_OPTIONS = {
       '{timeNs, cpu, kind, intid, prio, sender?}, whatever --log-level says',
     defaultDescription: 'off',
   },
+  engine: {
+    type: 'string',
+    requiresArg: true,
+    choices: ENGINES,
+    describe:
+      'CPU engine: jit compiles hot code to JavaScript basic blocks, interp is the reference interpreter; ' +
+      'both retire the same instructions at the same counts (identical --icount runs)',
+    default: 'jit',
+  },
 } satisfies Record<string, Options>;
 
 /** Add the shared option table to a subcommand's parser. */
@@ -181,5 +196,6 @@ export function machineOptionsFrom(argv: Record<string, unknown>): MachineOption
     timeoutSec: argv.timeout as number | undefined,
     logLevel: argv['log-level'] as LogLevel,
     gicTrace: argv['gic-trace'] === true ? true : undefined,
+    engine: argv.engine as CpuEngine,
   };
 }

@@ -185,6 +185,7 @@ function buildBoard(opts: MachineOptions, logger: Logger, BoardClass: typeof Boa
       icountShift: opts.icountShift,
       onConsole,
       logger,
+      engine: opts.engine,
     });
   } catch (e) {
     throw new UsageError(`cannot build a machine with ${opts.cpus} CPUs and ${opts.memoryMiB} MiB: ${errorText(e)}`);

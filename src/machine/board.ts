@@ -4,7 +4,7 @@ import { placeSegments } from '../loader/elf';
 import { Bus } from './bus';
 import { CodeCache } from './cpu/code-cache';
 import { Cpu, RunState } from './cpu/cpu';
-import type { CpuHost, IccAccess } from './cpu/cpu';
+import type { CpuEngine, CpuHost, IccAccess } from './cpu/cpu';
 import { TWO32 } from './cpu/exec';
 import { inspectSyncException, type SyncFault } from './cpu/exception-entry';
 import { Flash } from './devices/flash';
@@ -47,6 +47,11 @@ export interface BoardOptions {
   icountShift?: number;
   /** Bytes the guest transmits on the PL011 (UART0), batched. */
   onConsole?: (bytes: Uint8Array) => void;
+  /**
+   * Execution engine of every CPU (`--engine`): 'jit' (compiled basic blocks, the default)
+   * or 'interp' (the reference interpreter). Both give identical runs under --icount.
+   */
+  engine?: CpuEngine;
   logger?: Logger;
 }
 
@@ -104,7 +109,11 @@ export class Board implements CpuHost, PsciPlatform {
     this.bus = new Bus(opts.memoryMiB * 1024 * 1024);
     this.code = new CodeCache(this.bus);
     this.cpus = [];
-    for (let i = 0; i < opts.cpus; i++) this.cpus.push(new Cpu(i, mpidrOf(i), this));
+    for (let i = 0; i < opts.cpus; i++) {
+      const c = new Cpu(i, mpidrOf(i), this);
+      c.engine = opts.engine ?? 'jit';
+      this.cpus.push(c);
+    }
     this.timerLevels = new Uint8Array(opts.cpus * 2);
     this.monitor = new ExclusiveMonitor(this.bus, this.cpus);
     this.bus.onExclusiveWrite = (addr, cpu) => this.monitor.onStore(addr, cpu);

@@ -46,8 +46,15 @@ export function decodeHex(text: Uint8Array): Uint8Array | undefined {
   return out;
 }
 
+/** From this length on, encodeHex uses Node's native encoder (large `m` replies, 64 KiB and up). */
+const NATIVE_HEX_MIN = 256;
+
 /** Encode `bytes` as lowercase hex pairs (ASCII bytes, twice as long). */
 export function encodeHex(bytes: Uint8Array): Uint8Array {
+  if (bytes.length >= NATIVE_HEX_MIN) {
+    // Buffer's hex encoder is native: several times faster than the loop below for bulk reads.
+    return Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex'), 'latin1');
+  }
   const out = new Uint8Array(bytes.length * 2);
   for (let i = 0; i < bytes.length; i++) {
     out[2 * i] = HEX_DIGITS[bytes[i] >> 4];

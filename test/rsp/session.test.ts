@@ -592,11 +592,11 @@ describe('RspSession: registers, memory, threads', () => {
     const { io, send } = setup();
     send('qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386');
     expect(show(io.take())[1]).toBe(
-      '$PacketSize=4000;QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+;vContSupported+;swbreak+;hwbreak+;binary-upload+',
+      '$PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+;vContSupported+;swbreak+;hwbreak+;binary-upload+',
     );
     const nb = setup({ without: ['breakpoints', 'resume'] });
     nb.send('qSupported');
-    expect(show(nb.io.take())[1]).toBe('$PacketSize=4000;QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+;binary-upload+');
+    expect(show(nb.io.take())[1]).toBe('$PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+;binary-upload+');
   });
 });
 

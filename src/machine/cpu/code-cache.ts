@@ -4,6 +4,7 @@ import type { Cpu } from './cpu';
 import type { Exec } from './exec';
 import { GUEST_EXCEPTION } from './exec';
 import { decode } from './decode';
+import { BlockCache } from './block-cache';
 
 /** Words per 4 KiB page. */
 export const PAGE_WORDS = 1024;
@@ -29,11 +30,14 @@ export class CodeCache {
   private readonly hooks = new Map<number, CodeHook>();
   private readonly ramBase: number;
   private readonly ramSize: number;
+  /** Compiled basic blocks (the `jit` engine's tier above the decoded Execs), invalidated with them. */
+  readonly blocks: BlockCache;
 
   constructor(private readonly bus: Bus) {
     this.pages = new Array(bus.ramSize >>> 12);
     this.ramBase = bus.ramBase;
     this.ramSize = bus.ramSize;
+    this.blocks = new BlockCache(bus, (pc) => this.hooks.has(pc));
     bus.onCodeWrite = (page, off) => (off === undefined ? this.invalidatePage(page) : this.invalidateAt(page, off));
   }
 
@@ -83,6 +87,7 @@ export class CodeCache {
 
   private forget(pc: number): void {
     const off = pc - this.ramBase;
+    this.blocks.invalidateWords(off >>> 12, (off & 0xfff) >>> 2, 1);
     const page = this.pages[off >>> 12];
     if (page) page[(off & 0xfff) >>> 2] = undefined as unknown as Exec;
   }
@@ -93,9 +98,10 @@ export class CodeCache {
    * off & ~15 cover it).
    */
   invalidateAt(p: number, off: number): void {
+    const first = (off & 0xff0) >>> 2;
+    this.blocks.invalidateWords(p, first, 4);
     const page = this.pages[p];
     if (page === undefined) return;
-    const first = (off & 0xff0) >>> 2;
     const none = undefined as unknown as Exec;
     page[first] = none;
     page[first + 1] = none;
@@ -105,6 +111,7 @@ export class CodeCache {
 
   /** Forget the decoded instructions of RAM page `p`. */
   invalidatePage(p: number): void {
+    this.blocks.invalidatePage(p);
     this.pages[p]?.fill(undefined as unknown as Exec);
   }
 

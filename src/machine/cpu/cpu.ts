@@ -32,6 +32,9 @@ export const enum RunState {
   Held = 5,
 }
 
+/** Which engine a CPU runs: the block compiler (with the interpreter beneath) or the interpreter alone. */
+export type CpuEngine = 'interp' | 'jit';
+
 /** DAIF bits as they sit in Cpu.daif (PSTATE bits 9..6 shifted down by 6). */
 export const DAIF_D = 8;
 export const DAIF_A = 4;
@@ -151,6 +154,12 @@ export class Cpu {
   qn = 0;
   /** Leave run() at the next check (YIELD, the scheduler, the debugger). */
   exitRequested = false;
+  /**
+   * Execution engine: 'jit' runs compiled basic blocks (block-compiler.ts) where they fit the
+   * budget and the interpreter elsewhere; 'interp' only interprets (the reference). Both
+   * retire the same instructions at the same counts, so --icount runs are identical.
+   */
+  engine: CpuEngine = 'jit';
 
   constructor(
     /** CPU index, 0-based. */
@@ -358,9 +367,11 @@ export class Cpu {
     this.qn = 0;
     this.checkInterrupts();
     this.limit = budget;
+    const jit = this.engine === 'jit';
     for (;;) {
       try {
-        this.execute();
+        if (jit) this.executeBlocks();
+        else this.execute();
       } catch (e) {
         if (e !== GUEST_EXCEPTION) throw e;
         // The exception has been taken; the faulting instruction did not retire.
@@ -412,6 +423,49 @@ export class Cpu {
       this.qn = qn;
       fn(this);
       qn++;
+    }
+    this.qn = qn;
+  }
+
+  /**
+   * The jit engine's inner loop: run the compiled block at `pc` when it fits in what is left
+   * of the budget (so a block never runs past it, and --icount switches CPUs and takes
+   * interrupts at the same counts as the interpreter), else one instruction as execute()
+   * does. A block stores `qn` itself before anything that can read the clock or fault.
+   */
+  private executeBlocks(): void {
+    const code = this.host.code;
+    const blocks = code.blocks;
+    let qn = this.qn;
+    let tail = false;
+    let heat = false; // is pc a branch target or a block exit (see BlockCache.lookup)?
+    while (qn < this.limit) {
+      const pc = this.pc;
+      if (!tail) {
+        const b = blocks.lookup(pc, heat);
+        if (b !== undefined) {
+          if (qn + b.len <= this.limit) {
+            qn = b.run(this, qn);
+            heat = true;
+            continue;
+          }
+          // The rest of the budget is shorter than this block: interpret it without
+          // looking up (and heating) the addresses inside the block.
+          tail = true;
+        }
+      }
+      const page = (pc & 3) === 0 ? code.page(pc) : undefined;
+      this.qn = qn;
+      if (page === undefined) {
+        this.executeOutsideRam(pc);
+      } else {
+        const w = (pc & 0xfff) >>> 2;
+        const fn = page[w] ?? code.fill(page, pc);
+        this.pc = pc + 4;
+        fn(this);
+      }
+      qn++;
+      heat = this.pc !== pc + 4;
     }
     this.qn = qn;
   }
