@@ -97,10 +97,13 @@ test: deps build
 	npx jest
 	$(MAKE) --no-print-directory typecheck
 
-## bench: build the benchmark guests, then measure.
-bench: deps
+## bench: build kgdb-lab and the benchmark guest, then measure the issue-8 table against QEMU
+## (prints it and writes bench/results/bench-<time>.json). BENCH_ARGS passes options, e.g.
+## make bench BENCH_ARGS='--rows 1,3 --runs 5' (see bench/README.md).
+BENCH_ARGS ?=
+bench: deps build
 	$(MAKE) -C guest bench
-	npx ts-node --transpile-only bench/bench.ts
+	npx ts-node --transpile-only bench/bench.ts $(BENCH_ARGS)
 
 ## fuzz: fuzz the RSP server (random bytes, grammar-built packets, mutated gdb captures)
 ## against the bundled guest for FUZZ_SECONDS (default 60); prints the cases tried.

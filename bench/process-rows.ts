@@ -2,8 +2,8 @@
  * Rows 6 and 7: what the stub process costs the host.
  *
  * Row 6, idle cost: the bundled guest in the `idle` scenario (every CPU in WFI between timer
- * ticks), 4 CPUs, no debugger attached; host CPU time (user + system, /proc/PID/stat) used
- * over IDLE_SECONDS after the guest is steady, as % of one core. Ours runs on host time
+ * ticks), 4 CPUs, no debugger attached; host CPU time (all threads, /proc/PID/task/TID/schedstat) used
+ * over IDLE_SECONDS starting 3 s after the guest is steady, as % of one core. Ours runs on host time
  * here: under --icount an idle machine jumps straight to its next timer deadline, which is
  * by design busy.
  * Row 7, start-up: host ms from spawning the process to its gdb port accepting connections
@@ -20,8 +20,8 @@ const STARTS = 3;
 export async function idleCost(which: 'ours' | 'qemu'): Promise<number> {
   const stub = await (which === 'ours' ? startOurs : startQemu)({ cpus: 4, bootargs: bootargs('idle'), waitConsole: STEADY, timeoutMs: 300_000 });
   try {
-    // Let boot-time work (JIT warm-up, the last console lines) settle first.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Let boot-time work (JIT warm-up and background compiles, the last console lines) settle first.
+    await new Promise((r) => setTimeout(r, 3000));
     const c0 = cpuSeconds(stub.pid);
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));

@@ -139,12 +139,21 @@ export async function startQemu(o: StubOptions): Promise<Stub> {
   return { name: 'QEMU', port, pid: child.pid as number, child, startMs, console: io.out, stop: () => stopChild(child) };
 }
 
-/** Process CPU time (user + system) in seconds, from /proc/PID/stat (Linux). */
+/**
+ * CPU time the process has used, in seconds, summed over its threads from
+ * /proc/PID/task/TID/schedstat (Linux; nanoseconds on the CPU, exact, where /proc/PID/stat's
+ * utime/stime are sampled at the kernel tick and misjudge a process that wakes in step with it).
+ */
 export function cpuSeconds(pid: number): number {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const fs = require('fs') as typeof import('fs');
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name; clock ticks.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns / 1e9;
 }

@@ -9,19 +9,22 @@ import { emitLoadStore } from './block-emit-mem';
 import { emitBranch } from './block-emit-branch';
 
 /**
- * A compiled basic block: straight-line A64 code from `start` up to and including its first
- * branch (or the first instruction that changes PSTATE, interrupt takeability or the run
- * state, or the end of the 4 KiB page), as one JavaScript function.
+ * A compiled region: the basic blocks reachable by direct branches from `start` within its
+ * 4 KiB page, as one JavaScript function (a `switch` over basic blocks in a loop). A basic
+ * block runs up to and including its first branch, or the first instruction that may change
+ * PSTATE, interrupt takeability or the run state (run through the interpreter's Exec), or the
+ * end of the page, a hooked or undecodable word.
  *
- * Contract with the run loop (Cpu.run): the loop calls `run(c, q)` only when
+ * Contract with the run loop (Cpu.executeBlocks): the loop calls `run(c, q)` only when
  * `q + len <= c.limit`, with c.pc = start and q = instructions retired so far in this
- * run() call. The block retires exactly `len` instructions (or loops back to its own start
- * while another `len` still fits under c.limit) and returns the new count with c.pc set to
- * the next instruction. It returns early, after the instruction that caused it, when that
- * instruction set `c.limit = 0` (an interrupt may have become takeable, the CPU stopped,
- * was held, or must yield) or invalidated the block itself (self-modifying code). A guest
- * exception thrown inside leaves c.qn = the count before the faulting instruction, as the
- * interpreter does.
+ * run() call. Moving on to another basic block of the region (a direct branch, or an
+ * indirect one whose target is one) happens only while that block's length still fits under
+ * c.limit; otherwise the function returns the new count with c.pc set to the next
+ * instruction. So a region never retires more than the budget. It also returns right after an
+ * instruction that set `c.limit = 0` (an interrupt may have become takeable, the CPU stopped,
+ * was held, or must yield) or killed the block (self-modifying code). A guest exception
+ * thrown inside leaves c.qn = the count before the faulting instruction, as the interpreter
+ * does.
  */
 export interface Block {
   run: (c: Cpu, q: number) => number;

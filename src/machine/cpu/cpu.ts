@@ -154,6 +154,8 @@ export class Cpu {
   qn = 0;
   /** Leave run() at the next check (YIELD, the scheduler, the debugger). */
   exitRequested = false;
+  /** An exception or interrupt was just taken: pc is a vector entry, worth heating (executeBlocks). */
+  private vectored = false;
   /**
    * Execution engine: 'jit' runs compiled basic blocks (block-compiler.ts) where they fit the
    * budget and the interpreter elsewhere; 'interp' only interprets (the reference). Both
@@ -255,6 +257,7 @@ export class Cpu {
     this.pc = Number(this.vbar & ~0x7ffn) + base + kind;
     this.limit = 0;
     this.entryAt = this.retired + this.qn;
+    this.vectored = true;
   }
 
   /** Raise a synchronous exception for the instruction at `pc` and abandon it. */
@@ -438,7 +441,10 @@ export class Cpu {
     const blocks = code.blocks;
     let qn = this.qn;
     let tail = false;
-    let heat = false; // is pc a branch target or a block exit (see BlockCache.lookup)?
+    // Is pc a branch target, a block exit or an exception vector (see BlockCache.lookup)? An
+    // idle guest's timer interrupt enters here at its vector each tick, so that is heated too.
+    let heat = this.vectored;
+    this.vectored = false;
     while (qn < this.limit) {
       const pc = this.pc;
       if (!tail) {
