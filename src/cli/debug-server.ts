@@ -141,6 +141,8 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     roundupTimeoutNs: o.roundupTimeoutNs,
     stepMode: o.stepMode,
     onStop: (s) => {
+      // What the guest printed before it stopped reaches the console before gdb hears of the stop.
+      o.board.flushConsole();
       o.json?.emit({
         event: 'stopped',
         cpu: s.cpu,

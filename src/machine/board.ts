@@ -269,7 +269,12 @@ export class Board implements CpuHost, PsciPlatform {
     };
   }
 
-  private flushConsole(): void {
+  /**
+   * Hand what the guest transmitted so far to onConsole and the taps now, rather than at the
+   * scheduler's next yield (e.g. before a debugger stop is reported, so the console shows
+   * everything the guest printed before it stopped).
+   */
+  flushConsole(): void {
     if (this.consoleBuf.length === 0) return;
     const bytes = Uint8Array.from(this.consoleBuf);
     this.consoleBuf = [];
