@@ -66,7 +66,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Find the guest's kgdb entry points by symbol (kgdb_handle_exception, kgdb_nmicallback)
- * and the roundup SGI it published in `kgdb_roundup_sgi`. Undefined when any is missing:
+ * and the roundup SGI it published in `kgdb_roundup_sgi`, plus its pseudo-NMI flag
+ * `arm64_irq_prio_masking` (optional). Undefined when any of the first three is missing:
  * a kernel without kgdb, debugged from outside like a hardware probe.
  */
 export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefined {
@@ -79,7 +80,8 @@ export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefi
     const v = b ? new DataView(b.buffer, b.byteOffset).getInt32(0, true) : -1;
     return v >= 0 && v < 16 ? v : undefined;
   };
-  return { handleException: he.value, nmiCallback: nc.value, roundupSgi };
+  const prioMasking = findSymbol(image, 'arm64_irq_prio_masking');
+  return { handleException: he.value, nmiCallback: nc.value, roundupSgi, prioMaskingFlag: prioMasking?.value };
 }
 
 /**
