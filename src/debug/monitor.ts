@@ -11,7 +11,10 @@ const HEX_FIELDS = new Set(['prio', 'pmr', 'pc', 'addr']);
 
 /** A monitor command: its usage, its one-line help and its body. */
 interface MonitorCommand {
-  /** What follows the command name in `monitor help` (e.g. `[halt]`); empty for none. */
+  /**
+   * What follows the command name in `monitor help` (e.g. `[halt]`); empty for none. A
+   * command without one takes no arguments: any is refused before it runs.
+   */
   usage?: string;
   help: string;
   /**
@@ -92,7 +95,8 @@ export class MonitorCommands {
 
   /**
    * Run one command line; a promise when the command takes machine time (nmi-backtrace).
-   * @throws TargetError (EINVAL) for an unknown command
+   * @throws TargetError (EINVAL) for an unknown command, or an argument to a command that
+   *   takes none (README, "Monitor commands": a line pointing at `monitor help`, an error reply)
    */
   run(line: string, out: ConsoleOutput): void | Promise<void> {
     const [name, ...args] = line.trim().split(/\s+/);
@@ -100,6 +104,10 @@ export class MonitorCommands {
     if (!cmd) {
       out.write(`kgdb-lab: unknown monitor command "${line.trim()}"; try "monitor help"\n`);
       throw TargetError.errno(Errno.EINVAL, `unknown monitor command ${name}`);
+    }
+    if (!cmd.usage && args.length > 0) {
+      out.write(`kgdb-lab: "monitor ${name}" takes no arguments, got "${args.join(' ')}"; try "monitor help"\n`);
+      throw TargetError.errno(Errno.EINVAL, `monitor ${name} takes no arguments, got "${args.join(' ')}"`);
     }
     return cmd.run(args, out);
   }
