@@ -37,6 +37,12 @@ export interface DebugServerOptions {
   onStop?: (s: StopInfo) => void;
   /** Called when a gdb session has ended and its connection is closed. */
   onSessionEnd?: (reason: DisconnectReason, peer: string) => void;
+  /**
+   * Called once the server listens (with the bound endpoint: the real port for TCP port 0),
+   * before the ready line is printed, e.g. to write --port-file. If it throws, the server is
+   * closed and startDebugServer rejects with that error.
+   */
+  onListening?: (endpoint: Endpoint) => void;
 }
 
 export interface DebugServer {
@@ -225,6 +231,12 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
   } else {
     endpoint = o.endpoint;
     server.serveStream({ input: process.stdin, output: process.stdout, peer: 'stdio', destroy: () => process.stdin.destroy() });
+  }
+  try {
+    o.onListening?.(endpoint);
+  } catch (e) {
+    await server.close();
+    throw e;
   }
   notice(readyLine(endpoint, image.path));
   // After the ready line, so the user reads where to attach before why the machine waits.
