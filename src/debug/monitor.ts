@@ -85,8 +85,8 @@ export class MonitorCommands {
         usage: '[halt]',
         help:
           'read the kernel ELF again from its file and reboot the machine (RAM cleared, GIC/UART/CPUs reset, machine time goes on); ' +
-          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `flushregs` (registers are then a snapshot of the running CPUs), then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
-          '`reset halt`: every CPU held at its first instruction (CPU 0 at the ELF entry, the others powered off) as with --wait: `flushregs`, then `continue`. ' +
+          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `maintenance flush register-cache` (registers are then a snapshot of the running CPUs), then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
+          '`reset halt`: every CPU held at its first instruction (CPU 0 at the ELF entry, the others powered off) as with --wait: `maintenance flush register-cache`, then `continue`. ' +
           "gdb's breakpoints stay set. If the file cannot be loaded, nothing changes and the command fails",
         run: (a, out) => this.reset(a, out),
       };
@@ -142,8 +142,8 @@ export class MonitorCommands {
     out.write(`${line}\n`);
     out.write(
       halt
-        ? 'kgdb-lab: every CPU is held at its first instruction; type "flushregs" (gdb still shows the old registers), then "continue"\n'
-        : 'kgdb-lab: the machine is running; type "flushregs" (gdb still shows the old stop); "continue" then waits for the next stop\n',
+        ? 'kgdb-lab: every CPU is held at its first instruction; type "maintenance flush register-cache" (gdb still shows the old registers), then "continue"\n'
+        : 'kgdb-lab: the machine is running; type "maintenance flush register-cache" (gdb still shows the old stop); "continue" then waits for the next stop\n',
     );
   }
 

@@ -69,6 +69,10 @@ test('monitor reset halt and monitor reset reload the ELF from disk and reboot, 
   // monitor output is gdb console output (stderr).
   expect(r.stderr).toMatch(/^monitor reset \[halt\]\s+read the kernel ELF again from its file and reboot the machine/m);
   expect(r.stderr.match(new RegExp(`^kgdb-lab: reloaded ${kernel} \\(\\d+ bytes, entry 0x40200000\\) and rebooted the machine$`, 'gm'))).toHaveLength(2);
+  // The hint names gdb's current command (gdb 13 deprecates `flushregs`).
+  expect(r.stderr).toMatch(/^kgdb-lab: every CPU is held at its first instruction; type "maintenance flush register-cache" \(gdb still shows the old registers\), then "continue"$/m);
+  expect(r.stderr).toMatch(/^kgdb-lab: the machine is running; type "maintenance flush register-cache" \(gdb still shows the old stop\); "continue" then waits for the next stop$/m);
+  expect(r.stderr).not.toMatch(/flushregs/);
 
   const [before, halted, afterHalt, running, afterReset] = parseInfoThreadsAll(r.stdout);
   expect(before.map((t) => [t.cpu, t.extra])).toEqual(ALL_ROUNDED_UP);
