@@ -2,10 +2,10 @@
 # its kgdb state), every CPU's backtrace, the per-CPU table and the roundup events; then
 # detach (the machine runs on).
 #
-#   gdb-multiarch -batch -x gdb-scripts/attach-and-show-all-cpus.gdb guest/kgdb-lab-guest.elf
+#   gdb-multiarch -batch -ex 'directory guest' -x gdb-scripts/attach-and-show-all-cpus.gdb guest/kgdb-lab-guest.elf
 #
 # Connects to 127.0.0.1:1234, or to the port in $kgdb_port:
-#   gdb-multiarch -batch -ex 'set $kgdb_port = 4321' -x gdb-scripts/attach-and-show-all-cpus.gdb guest/kgdb-lab-guest.elf
+#   gdb-multiarch -batch -ex 'directory guest' -ex 'set $kgdb_port = 4321' -x gdb-scripts/attach-and-show-all-cpus.gdb guest/kgdb-lab-guest.elf
 
 set pagination off
 set confirm off

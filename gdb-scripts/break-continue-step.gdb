@@ -3,7 +3,7 @@
 # other CPUs rounded up meanwhile; single steps of that CPU (the kgdb master) while the
 # others stay parked; a second hit; then detach (breakpoints removed, the machine runs on).
 #
-#   gdb-multiarch -batch -x gdb-scripts/break-continue-step.gdb guest/kgdb-lab-guest.elf
+#   gdb-multiarch -batch -ex 'directory guest' -x gdb-scripts/break-continue-step.gdb guest/kgdb-lab-guest.elf
 #
 # Connects to 127.0.0.1:1234, or to the port in $kgdb_port (see attach-and-show-all-cpus.gdb).
 

@@ -1,7 +1,12 @@
 # kgdb-cpus: kgdb-lab's per-CPU table inside gdb, for interactive and scripted sessions.
 #
 # Load it with `source gdb-scripts/kgdb-cpus.py` (or `-x gdb-scripts/kgdb-cpus.py` on gdb's
-# command line) while attached to `kgdb-lab serve`. It adds:
+# command line) while attached to `kgdb-lab serve`, e.g. from the repository root (`directory
+# guest` lets gdb find the guest's sources):
+#
+#   gdb-multiarch -batch -ex 'directory guest' -ex 'target remote :1234' -x gdb-scripts/kgdb-cpus.py -ex 'kgdb-cpus CPU state roundup arrived' guest/kgdb-lab-guest.elf
+#
+# It adds:
 #
 #   kgdb-cpus [COLUMN ...]     the table of `monitor cpus` for the current stop, all columns
 #                              or only those named (e.g. `kgdb-cpus CPU state PC roundup`)

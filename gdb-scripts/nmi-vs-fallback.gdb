@@ -3,7 +3,7 @@
 #
 #   node bin/kgdb-lab.js serve --icount                    (pseudo-NMI roundup, the default)
 #   node bin/kgdb-lab.js serve --icount --roundup ipi      (the fallback)
-#   gdb-multiarch -batch -x gdb-scripts/nmi-vs-fallback.gdb guest/kgdb-lab-guest.elf
+#   gdb-multiarch -batch -ex 'directory guest' -x gdb-scripts/nmi-vs-fallback.gdb guest/kgdb-lab-guest.elf
 #
 # With pseudo-NMI every CPU is rounded up, including CPU 2 spinning in
 # _raw_spin_lock_irqsave with IRQs off; with the fallback CPU 2 is "not rounded up (IRQs

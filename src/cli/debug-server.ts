@@ -37,6 +37,12 @@ export interface DebugServerOptions {
   onStop?: (s: StopInfo) => void;
   /** Called when a gdb session has ended and its connection is closed. */
   onSessionEnd?: (reason: DisconnectReason, peer: string) => void;
+  /**
+   * Called once the server listens (with the bound endpoint: the real port for TCP port 0),
+   * before the ready line is printed, e.g. to write --port-file. If it throws, the server is
+   * closed and startDebugServer rejects with that error.
+   */
+  onListening?: (endpoint: Endpoint) => void;
 }
 
 export interface DebugServer {
@@ -66,7 +72,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Find the guest's kgdb entry points by symbol (kgdb_handle_exception, kgdb_nmicallback)
- * and the roundup SGI it published in `kgdb_roundup_sgi`. Undefined when any is missing:
+ * and the roundup SGI it published in `kgdb_roundup_sgi`, plus its pseudo-NMI flag
+ * `arm64_irq_prio_masking` (optional). Undefined when any of the first three is missing:
  * a kernel without kgdb, debugged from outside like a hardware probe.
  */
 export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefined {
@@ -79,7 +86,8 @@ export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefi
     const v = b ? new DataView(b.buffer, b.byteOffset).getInt32(0, true) : -1;
     return v >= 0 && v < 16 ? v : undefined;
   };
-  return { handleException: he.value, nmiCallback: nc.value, roundupSgi };
+  const prioMasking = findSymbol(image, 'arm64_irq_prio_masking');
+  return { handleException: he.value, nmiCallback: nc.value, roundupSgi, prioMaskingFlag: prioMasking?.value };
 }
 
 /**
@@ -225,6 +233,12 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
   } else {
     endpoint = o.endpoint;
     server.serveStream({ input: process.stdin, output: process.stdout, peer: 'stdio', destroy: () => process.stdin.destroy() });
+  }
+  try {
+    o.onListening?.(endpoint);
+  } catch (e) {
+    await server.close();
+    throw e;
   }
   notice(readyLine(endpoint, image.path));
   // After the ready line, so the user reads where to attach before why the machine waits.

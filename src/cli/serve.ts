@@ -155,6 +155,9 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   const endpoint = endpointFrom(argv);
   const once = argv.once === true || endpoint.kind === 'stdio';
   const portFile = argv['port-file'] === undefined ? undefined : path.resolve(String(argv['port-file']));
+  // Before anything starts: a port file that cannot be written is a usage error, not a
+  // failure after the ready line (scripts read the file when they see that line).
+  if (portFile) checkPortFileWritable(portFile);
   const traceFile = argv['trace-out'] === undefined ? undefined : path.resolve(String(argv['trace-out']));
   const logger = createLogger({ level: opts.logLevel });
   opts.bootargs = serveBootargs(opts, argv, (m) => process.stderr.write(`kgdb-lab: warning: ${m}\n`));
@@ -193,6 +196,10 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
       logger,
       json,
       onStop: () => traceOut?.write(),
+      // Before the ready line: scripts read the port file as soon as they see it.
+      onListening: (ep) => {
+        if (portFile && ep.kind === 'tcp') writePortFile(portFile, ep.port);
+      },
       onSessionEnd: (reason) => {
         if (!once || sessionReason !== undefined) return;
         sessionReason = reason;
@@ -208,7 +215,6 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     if (err.code === 'EACCES' || err.code === 'ENOENT') throw new UsageError(`cannot listen on ${where}: ${err.code}`);
     throw e;
   }
-  if (portFile && server.endpoint.kind === 'tcp') writePortFile(portFile, server.endpoint.port);
 
   const halt = (why: Exclude<HaltCause, undefined>): void => {
     // A second Ctrl-C: the machine did not stop in time, so stop the process itself. (gdb
@@ -249,12 +255,35 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   return status;
 }
 
+/** The temporary file `writePortFile` renames into place (same directory, so the rename is atomic). */
+function portFileTemp(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+}
+
 /** Write `port` and a newline to `file` atomically (a reader never sees a partial line). @throws UsageError */
 function writePortFile(file: string, port: number): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = portFileTemp(file);
   try {
     fs.writeFileSync(tmp, `${port}\n`);
     fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new UsageError(`--port-file ${file}: cannot write it (${fsCode(e)})`);
+  }
+}
+
+/**
+ * Check up front that `writePortFile` can write `file`: creates and removes its temporary
+ * file in the directory (a real write, which permission bits alone would not tell for root),
+ * and refuses a directory as the target.
+ * @throws UsageError naming the file and the errno code (ENOENT, EACCES, EISDIR…)
+ */
+function checkPortFileWritable(file: string): void {
+  const tmp = portFileTemp(file);
+  try {
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    fs.writeFileSync(tmp, '');
+    fs.rmSync(tmp, { force: true });
   } catch (e) {
     throw new UsageError(`--port-file ${file}: cannot write it (${fsCode(e)})`);
   }

@@ -1,6 +1,6 @@
 import type { MachineEvent } from '../machine/events';
 import type { CompareReport, CpuModeFacts, ModeSummary } from './report';
-import { formatDuration, roundupCell } from './table';
+import { cpuCount, formatDuration, roundupCell } from './table';
 
 /**
  * `--html FILE`: one self-contained page (inline CSS and SVG, no script, nothing fetched)
@@ -132,7 +132,7 @@ function table(r: CompareReport): string {
 
 /** The page. */
 export function renderHtml(r: CompareReport): string {
-  const title = `kgdb-lab compare: ${r.scenario}, ${r.cpus} CPUs`;
+  const title = `kgdb-lab compare: ${r.scenario}, ${cpuCount(r.cpus)}`;
   const summary = (m: ModeSummary): string =>
     `<li><b>${m.mode === 'nmi' ? 'pseudo-NMI roundup' : 'regular-IPI fallback'}</b>: master CPU ${m.masterCpu}; ` +
     (m.notRoundedUp.length ? `not rounded up: CPU ${m.notRoundedUp.join(', ')}` : 'every CPU rounded up') +

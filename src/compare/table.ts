@@ -3,6 +3,11 @@ import type { CompareReport, CpuModeFacts, FrameFact, ModeSummary } from './repo
 /** Frames shown per CPU and mode in the table. */
 const TABLE_FRAMES = 3;
 
+/** "1 CPU" / "N CPUs": a CPU count as the header and the HTML title say it. */
+export function cpuCount(n: number): string {
+  return n === 1 ? '1 CPU' : `${n} CPUs`;
+}
+
 /** "12.3 µs" / "1.234 ms" / "2.01 s" for a duration in µs. */
 export function formatDuration(us: number): string {
   if (us < 1000) return `${us.toFixed(us < 10 ? 2 : 1)} µs`;
@@ -65,7 +70,7 @@ export function columns(rows: string[][]): string[] {
 export function renderTable(r: CompareReport): string {
   const out: string[] = [];
   out.push(
-    `kgdb-lab compare: scenario ${r.scenario}, ${r.cpus} CPUs, --icount ${r.icountShift}; SysRq-g at ${formatDuration(r.breakInUs)} of machine time ` +
+    `kgdb-lab compare: scenario ${r.scenario}, ${cpuCount(r.cpus)}, --icount ${r.icountShift}; SysRq-g at ${formatDuration(r.breakInUs)} of machine time ` +
       `(${r.afterMs} ms after the steady line) in both runs; roundup timeout ${r.roundupTimeoutMs} ms`,
   );
   out.push(modeLine(r.modes.nmi, r.cpus), modeLine(r.modes.ipi, r.cpus), '');

@@ -39,6 +39,12 @@ export interface GuestKgdb {
    * the guest has not published one yet.
    */
   roundupSgi(): number | undefined;
+  /**
+   * Address of the guest's `arm64_irq_prio_masking` byte (arch/arm64 cpufeature.c; nonzero
+   * once irqchip.gicv3_pseudo_nmi=1 turned on IRQ priority masking), read at each event:
+   * entry.S saves pt_regs->pmr_save only when it is set. Undefined when the guest lacks it.
+   */
+  prioMaskingFlag?: number;
 }
 
 /** A CPU's part in the current debugger entry (Linux: kgdb_info[cpu].exception_state). */
@@ -910,15 +916,20 @@ export class KgdbCore {
   }
 
   /**
-   * How IRQs were masked in the context a CPU was taken from: its pt_regs' pmr_save and
-   * PSTATE.I (arch/arm64 kernel_entry saves both); empty when the pt_regs are unreadable.
+   * How IRQs were masked in the context a CPU was taken from: PSTATE.I from its pt_regs
+   * (arch/arm64 kernel_entry always saves it) and, only when the guest uses pseudo-NMI, its
+   * pt_regs->pmr_save (entry.S saves that only with IRQ priority masking; otherwise the slot
+   * holds stale stack, so `pmr` is left out). Empty when the pt_regs are unreadable.
    */
   private interruptedMask(cpu: number): { pmr?: number; irqMasked?: boolean } {
     const p = this.info[cpu].ptRegs;
     const b = p === undefined ? undefined : this.port.readMemory(p + PT_REGS_PSTATE, PT_REGS_PMR_SAVE + 8 - PT_REGS_PSTATE);
     if (!b) return {};
     const v = new DataView(b.buffer, b.byteOffset);
-    return { pmr: v.getUint32(PT_REGS_PMR_SAVE - PT_REGS_PSTATE, true) & 0xff, irqMasked: (v.getUint32(0, true) & 0x80) !== 0 };
+    const irqMasked = (v.getUint32(0, true) & 0x80) !== 0;
+    const flagAt = this.guest?.prioMaskingFlag;
+    const flag = flagAt === undefined ? undefined : this.port.readMemory(flagAt, 1);
+    if (!flag || flag[0] === 0) return { irqMasked };
+    return { pmr: v.getUint32(PT_REGS_PMR_SAVE - PT_REGS_PSTATE, true) & 0xff, irqMasked };
   }
 }
-

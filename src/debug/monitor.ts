@@ -11,7 +11,10 @@ const HEX_FIELDS = new Set(['prio', 'pmr', 'pc', 'addr']);
 
 /** A monitor command: its usage, its one-line help and its body. */
 interface MonitorCommand {
-  /** What follows the command name in `monitor help` (e.g. `[halt]`); empty for none. */
+  /**
+   * What follows the command name in `monitor help` (e.g. `[halt]`); empty for none. A
+   * command without one takes no arguments: any is refused before it runs.
+   */
   usage?: string;
   help: string;
   /**
@@ -82,8 +85,8 @@ export class MonitorCommands {
         usage: '[halt]',
         help:
           'read the kernel ELF again from its file and reboot the machine (RAM cleared, GIC/UART/CPUs reset, machine time goes on); ' +
-          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `flushregs` (registers are then a snapshot of the running CPUs), then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
-          '`reset halt`: every CPU held at its first instruction (CPU 0 at the ELF entry, the others powered off) as with --wait: `flushregs`, then `continue`. ' +
+          'the gdb session stays. `reset`: the machine runs, gdb still shows the old stop: `maintenance flush register-cache` (registers are then a snapshot of the running CPUs), then `continue` waits for the next stop (Ctrl-C, a breakpoint). ' +
+          '`reset halt`: every CPU held at its first instruction (CPU 0 at the ELF entry, the others powered off) as with --wait: `maintenance flush register-cache`, then `continue`. ' +
           "gdb's breakpoints stay set. If the file cannot be loaded, nothing changes and the command fails",
         run: (a, out) => this.reset(a, out),
       };
@@ -92,7 +95,8 @@ export class MonitorCommands {
 
   /**
    * Run one command line; a promise when the command takes machine time (nmi-backtrace).
-   * @throws TargetError (EINVAL) for an unknown command
+   * @throws TargetError (EINVAL) for an unknown command, or an argument to a command that
+   *   takes none (README, "Monitor commands": a line pointing at `monitor help`, an error reply)
    */
   run(line: string, out: ConsoleOutput): void | Promise<void> {
     const [name, ...args] = line.trim().split(/\s+/);
@@ -100,6 +104,10 @@ export class MonitorCommands {
     if (!cmd) {
       out.write(`kgdb-lab: unknown monitor command "${line.trim()}"; try "monitor help"\n`);
       throw TargetError.errno(Errno.EINVAL, `unknown monitor command ${name}`);
+    }
+    if (!cmd.usage && args.length > 0) {
+      out.write(`kgdb-lab: "monitor ${name}" takes no arguments, got "${args.join(' ')}"; try "monitor help"\n`);
+      throw TargetError.errno(Errno.EINVAL, `monitor ${name} takes no arguments, got "${args.join(' ')}"`);
     }
     return cmd.run(args, out);
   }
@@ -134,8 +142,8 @@ export class MonitorCommands {
     out.write(`${line}\n`);
     out.write(
       halt
-        ? 'kgdb-lab: every CPU is held at its first instruction; type "flushregs" (gdb still shows the old registers), then "continue"\n'
-        : 'kgdb-lab: the machine is running; type "flushregs" (gdb still shows the old stop); "continue" then waits for the next stop\n',
+        ? 'kgdb-lab: every CPU is held at its first instruction; type "maintenance flush register-cache" (gdb still shows the old registers), then "continue"\n'
+        : 'kgdb-lab: the machine is running; type "maintenance flush register-cache" (gdb still shows the old stop); "continue" then waits for the next stop\n',
     );
   }
 

@@ -7,6 +7,8 @@
  * the CLI's own table output is checked on hardlockup.
  */
 import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
 import { ROOT } from '../helpers/guest-build';
 import { BIN, emulatorProblem } from '../helpers/kgdb-lab';
 import { runProcess } from '../helpers/process';
@@ -101,6 +103,19 @@ describe('compare on every scenario, 4 CPUs', () => {
     expect(tableRow(r.stdout, 2).slice(2, 5)).toEqual(['PMR / PSTATE.I', expect.stringMatching(/^NMI after \d/), 'NOT rounded up']);
     expect(r.stdout).toMatch(/^regular-IPI fallback .*not rounded up: CPU 2; timed out after 1\.000 s$/m);
     expect(r.stdout).toMatch(/^CPU 2, IPI run: IRQs masked by PSTATE\.I.* it was at _raw_spin_lock_irqsave\+0x[0-9a-f]+\/0x[0-9a-f]+ \(real registers, outside kgdb's view\)$/m);
+  });
+
+  test('--cpus 1: the table header and the HTML title say "1 CPU"', async () => {
+    const html = path.join(os.tmpdir(), `kgdb-lab-compare-1cpu-${process.pid}.html`);
+    try {
+      const r = await compare(['--scenario', 'hardlockup', '--cpus', '1', '--html', html]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^kgdb-lab compare: scenario hardlockup, 1 CPU, --icount/m);
+      expect(r.stdout).not.toMatch(/\b1 CPUs\b/);
+      expect(fs.readFileSync(html, 'utf8')).toMatch(/<title>kgdb-lab compare: hardlockup, 1 CPU<\/title>/);
+    } finally {
+      fs.rmSync(html, { force: true });
+    }
   });
 
   test("daifmasked: PSTATE.I keeps out even the pseudo-NMI", async () => {

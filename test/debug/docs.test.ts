@@ -50,7 +50,7 @@ test('gdb-scripts/README.md covers every script, with its batch-mode command lin
   const scripts = fs.readdirSync(dir).filter((f) => f.endsWith('.gdb'));
   expect(scripts.sort()).toEqual(['attach-and-show-all-cpus.gdb', 'break-continue-step.gdb', 'nmi-vs-fallback.gdb']);
   for (const s of scripts) {
-    expect(doc).toContain(`gdb-multiarch -batch -x gdb-scripts/${s} guest/kgdb-lab-guest.elf`);
+    expect(doc).toContain(`gdb-multiarch -batch -ex 'directory guest' -x gdb-scripts/${s} guest/kgdb-lab-guest.elf`);
     expect(fs.readFileSync(path.join(dir, s), 'utf8')).toMatch(/^set remotetimeout \d+$/m);
   }
 });

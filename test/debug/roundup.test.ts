@@ -90,6 +90,9 @@ describe('hardlockup, 4 CPUs', () => {
     // the "IRQs off" PMR (0x60) with PSTATE.I clear, then kgdb's slave entry.
     expect(r.stderr).toMatch(/CPU \d\s+sgi-sent target=2 intid=(\d+) prio=0x[0-9a-f]+\n/);
     expect(r.stderr).toMatch(/CPU 2\s+irq-taken intid=\d+ prio=0x[0-9a-f]+ pmr=0x60 irqMasked=false takenAs=nmi\n/);
+    // With pseudo-NMI, entry.S saved pt_regs->pmr_save: kgdb's entries report it (the locked CPU's "IRQs off" 0x60).
+    expect(r.stderr).toMatch(/CPU 2\s+entered-slave intid=\d+ takenAs=nmi pmr=0x60 irqMasked=false\n/);
+    expect(r.stderr).toMatch(/CPU \d\s+entered-master signo=\d+ pmr=0x[0-9a-f]{2} irqMasked=(true|false)\n/);
     expect(server.console()).toMatch(/KGDB: Entering KGDB/);
     expect(server.console()).not.toMatch(TIMED_OUT_LINE);
   });
@@ -111,6 +114,10 @@ describe('hardlockup, 4 CPUs', () => {
     expect(r.stdout).toMatch(/^x0\s+<unavailable>$/m);
     expect(server.console()).toMatch(TIMED_OUT_LINE);
     expect(r.stderr).toMatch(/CPU 0\s+timed-out cpus=2$/m);
+    // Without pseudo-NMI entry.S does not save pt_regs->pmr_save: kgdb's entries leave pmr out.
+    expect(r.stderr).toMatch(/CPU 0\s+entered-master signo=\d+ irqMasked=(true|false)\n/);
+    expect(r.stderr).toMatch(/CPU 1\s+entered-slave intid=\d+ takenAs=irq irqMasked=(true|false)\n/);
+    expect(r.stderr).not.toMatch(/entered-(master|slave|next-master)[^\n]*pmr=/);
 
     for (const cpu of [0, 1, 3]) expectWorkloadChain(bts[cpu], cpu, workloads[cpu], groundTruth?.chains[String(cpu)]);
     expectMasterChain(bts[0], workloads[0]);

@@ -69,6 +69,10 @@ test('monitor reset halt and monitor reset reload the ELF from disk and reboot, 
   // monitor output is gdb console output (stderr).
   expect(r.stderr).toMatch(/^monitor reset \[halt\]\s+read the kernel ELF again from its file and reboot the machine/m);
   expect(r.stderr.match(new RegExp(`^kgdb-lab: reloaded ${kernel} \\(\\d+ bytes, entry 0x40200000\\) and rebooted the machine$`, 'gm'))).toHaveLength(2);
+  // The hint names gdb's current command (gdb 13 deprecates `flushregs`).
+  expect(r.stderr).toMatch(/^kgdb-lab: every CPU is held at its first instruction; type "maintenance flush register-cache" \(gdb still shows the old registers\), then "continue"$/m);
+  expect(r.stderr).toMatch(/^kgdb-lab: the machine is running; type "maintenance flush register-cache" \(gdb still shows the old stop\); "continue" then waits for the next stop$/m);
+  expect(r.stderr).not.toMatch(/flushregs/);
 
   const [before, halted, afterHalt, running, afterReset] = parseInfoThreadsAll(r.stdout);
   expect(before.map((t) => [t.cpu, t.extra])).toEqual(ALL_ROUNDED_UP);
@@ -96,7 +100,10 @@ test('monitor reset halt and monitor reset reload the ELF from disk and reboot, 
   expect(console.match(/kgdb_lab: steady: /g)).toHaveLength(3);
 });
 
-test('monitor reset with a bad argument, or a kernel file that went away, fails and changes nothing', async () => {
+/** The monitor commands that take no arguments. */
+const ARGLESS = ['cpus', 'events', 'truth', 'help', 'nmi-backtrace'];
+
+test('monitor reset with a bad argument, a kernel file that went away, or an argument to a command that takes none, fails and changes nothing', async () => {
   const kernel = path.join(dir, 'kernel.elf');
   fs.copyFileSync(BUNDLED_IMAGE, kernel);
   const s = spawnServe(['--port', '0', '--kernel', kernel, '--append', 'kgdb_lab.scenario=idle', '--wait']);
@@ -104,14 +111,26 @@ test('monitor reset with a bad argument, or a kernel file that went away, fails 
   const r = await runGdb({
     port,
     elf: kernel,
-    commands: ['monitor reset now', `shell rm ${kernel}`, 'monitor reset halt', 'info threads', 'monitor frobnicate', 'detach'],
+    commands: [
+      'monitor reset now',
+      `shell rm ${kernel}`,
+      'monitor reset halt',
+      'info threads',
+      'monitor frobnicate',
+      ...ARGLESS.map((c) => `monitor ${c} extra`),
+      'detach',
+    ],
   });
   expect(r.status).toBe(0);
   expect(r.stderr).toMatch(/^kgdb-lab: usage: monitor reset \[halt\]$/m);
   expect(r.stderr).toMatch(new RegExp(`^kgdb-lab: monitor reset failed, the machine is unchanged: .*${kernel}.*$`, 'm'));
   expect(r.stderr).toMatch(/^kgdb-lab: unknown monitor command "frobnicate"; try "monitor help"$/m);
+  // A command that takes no arguments refuses one before doing anything (no table, no resume).
+  for (const c of ARGLESS) expect(r.stderr).toMatch(new RegExp(`^kgdb-lab: "monitor ${c}" takes no arguments, got "extra"; try "monitor help"$`, 'm'));
+  expect(r.stderr).not.toMatch(/^CPU\s+thread\s+state/m);
+  expect(r.stderr).not.toMatch(/resuming the machine and sending SysRq-l/);
   // Each failure is an error reply, never an empty one (gdb 13 says "Protocol error with Rcmd").
-  expect(r.stderr.match(/^Protocol error with Rcmd$/gm)).toHaveLength(3);
+  expect(r.stderr.match(/^Protocol error with Rcmd$/gm)).toHaveLength(3 + ARGLESS.length);
   const [threads] = parseInfoThreadsAll(r.stdout);
   expect(threads.map((t) => t.extra)).toEqual(['held at the first instruction (--wait)', 'powered off', 'powered off', 'powered off']);
 });

@@ -83,9 +83,12 @@ test('README.md documents every --json event and each of its keys', () => {
 test('ready line with --port 0 and --port-file; its gdb command attaches; --json events follow the schema; --once exits 0 after detach', async () => {
   const portFile = path.join(dir, 'port');
   const s = spawnServe(['--port', '0', '--port-file', portFile, '--once', '--json', '--scenario', 'hardlockup']);
+  // The port file is written before the ready line (scripts read it when they see the line).
+  const fileAtReady = await s.waitFor('ready line', () => (READY_LINE.test(s.stderr()) ? (fs.existsSync(portFile) ? fs.readFileSync(portFile, 'utf8') : 'missing') : undefined));
   const [, where, attach] = await ready(s);
   const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(where)?.[1]);
   expect(port).toBeGreaterThan(0);
+  expect(fileAtReady).toBe(`${port}\n`);
   expect(fs.readFileSync(portFile, 'utf8')).toBe(`${port}\n`);
   expect(attach).toBe(`gdb-multiarch ${BUNDLED_IMAGE} -ex 'directory ${GUEST_DIR}' -ex 'set remotetimeout 30' -ex 'target remote :${port}'`);
 
@@ -172,6 +175,13 @@ test('an unwritable --trace-out is refused before the machine runs', async () =>
   const file = path.join(dir, 'missing-dir', 'trace.json');
   const r = await runCli(['serve', '--port', '0', '--trace-out', file], { closeStdin: true });
   expect({ status: r.status, stderr: r.stderrLines }).toEqual({ status: 2, stderr: [`kgdb-lab: --trace-out ${file}: cannot write it (ENOENT)`] });
+});
+
+test('an unwritable --port-file is refused with one line and status 2 before anything listens', async () => {
+  const file = path.join(dir, 'missing-dir', 'port');
+  const r = await runCli(['serve', '--port', '0', '--port-file', file], { closeStdin: true });
+  expect({ status: r.status, stderr: r.stderrLines }).toEqual({ status: 2, stderr: [`kgdb-lab: --port-file ${file}: cannot write it (ENOENT)`] });
+  expect(fs.existsSync(path.dirname(file))).toBe(false);
 });
 
 test('--unix refuses to replace an existing file', async () => {
