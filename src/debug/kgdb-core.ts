@@ -533,6 +533,29 @@ export class KgdbCore {
   // ---- resuming ----
 
   /**
+   * Would resume(step) (after setting `pc`) be accepted? Checks everything a resume can
+   * fail on, so that callers can validate before they change any state: a rejected resume
+   * leaves the stop exactly as it was (gdb manual, "Packets": an error reply to `s addr`
+   * means nothing happened).
+   * @param pc a new pc (bytes) for `pc.cpu`, as `c addr` / `s addr` set it before resuming
+   * @throws Error when the machine is not stopped, when `pc.cpu` is not the master (kgdb
+   *   writes only the current thread's registers), or when a step would start at an address
+   *   the machine cannot hook (not 4-aligned RAM: the step waits for the master there)
+   */
+  checkResume(step: boolean, pc?: { cpu: number; addr: number }): void {
+    if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
+    const m = this.masterCpu;
+    if (pc && pc.cpu !== m) throw new Error(`only the master CPU's pc can be set (CPU ${m}); CPU ${pc.cpu} is not the master`);
+    if (!step) return;
+    const inf = this.info[m];
+    // A step of a CPU in the debugger through its pt_regs waits for it at the stepped pc.
+    if (inf.realView || inf.ptRegs === undefined) return;
+    const target = pc ? pc.addr : this.ptRegsPc(m);
+    if (target === undefined) throw new Error('master pt_regs unreadable');
+    if (!this.port.isCode(target)) throw new Error(`cannot step at 0x${target.toString(16)}: not an aligned RAM address`);
+  }
+
+  /**
    * Continue, or single-step the master. A step keeps the other CPUs held as kgdb does,
    * unless the step mode is 'gdb' and gdb asked them to continue meanwhile (`others`
    * 'continue', vCont;s:N;c): then they are released for the step and rounded up again by
@@ -542,7 +565,7 @@ export class KgdbCore {
    * @throws Error when the machine is not stopped
    */
   resume(step = false, others: 'stay' | 'continue' = 'stay'): void {
-    if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
+    this.checkResume(step);
     const m = this.masterCpu;
     this.skipCompiledBreak(m);
     if (step) return this.stepMaster(m, this.stepMode === 'gdb' && others === 'continue');
@@ -651,7 +674,8 @@ export class KgdbCore {
      * runs and returns to `pc`, where the master is held again and this is tried once more.
      */
     const stepAt = (pc: number): void => {
-      if (this.port.interruptPending?.(m) && interruptsSkipped < MAX_INTERRUPTS_PER_STEP) {
+      // Waiting for the master back at `pc` needs a hook there (aligned RAM).
+      if (this.port.interruptPending?.(m) && interruptsSkipped < MAX_INTERRUPTS_PER_STEP && this.port.isCode(pc)) {
         interruptsSkipped++;
         this.event('step-interrupted', m, { pc });
         return runTo(pc);

@@ -108,6 +108,8 @@ export interface MachinePort {
   writeMemory(addr: number, data: Uint8Array): boolean;
   /** Run `fn` when any CPU is about to execute the instruction at `addr`; true = it took the CPU (held it). */
   hookAddress(addr: number, fn: (cpu: number) => boolean): void;
+  /** Could an instruction at `addr` be hooked (hookAddress): a 4-aligned RAM address? */
+  isCode(addr: number): boolean;
   unhookAddress(addr: number): void;
   cpuState(cpu: number): CpuRunState;
   /** Powered on (PSCI), whether or not the debugger holds it. */
