@@ -634,9 +634,10 @@ export class KgdbCore {
    * know this as "stepping into the IRQ handler"). As debuggers that step kernels usually
    * do (QEMU's gdbstub keeps interrupts out of a step, FreeBSD and illumos kmdb mask them),
    * the user gets the instruction instead: when an interrupt is pending at the stepped pc
-   * (MachinePort.interruptPending), the master takes it and runs the handler, the others
-   * still held, and the instruction is stepped once the master is back at it, up to
-   * MAX_INTERRUPTS_PER_STEP times. Ctrl-C (interrupt()) ends such a step where the master is.
+   * (MachinePort.interruptPending), or the step took one instead of the instruction (it
+   * became pending after the check; MachinePort.stepOne reports it), the master runs the
+   * handler, the others still held, and the instruction is stepped once the master is back
+   * at it, up to MAX_INTERRUPTS_PER_STEP times. Ctrl-C (interrupt()) ends such a step where the master is.
    */
   private stepMaster(m: number, releaseOthers: boolean): void {
     const inf = this.info[m];
@@ -663,8 +664,17 @@ export class KgdbCore {
       },
     };
     this.step = step;
-    const finished = (): void => {
+    /** @param interrupted the CPU took an interrupt instead of the instruction (MachinePort.stepOne) */
+    const finished = (pc: number, interrupted: boolean): void => {
       if (this.step !== step) return; // the step already ended (a watchpoint hit stopped the instruction)
+      // The interrupt became pending after interruptPending said no (a timer firing between
+      // the check and the step): the master is on the vector with the handler to run, just
+      // as in the pending case; let it run back to `pc` and step again.
+      if (interrupted && interruptsSkipped < MAX_INTERRUPTS_PER_STEP && this.port.isCode(pc)) {
+        interruptsSkipped++;
+        this.event('step-interrupted', m, { pc });
+        return runTo(pc);
+      }
       inf.realView = true;
       inf.ptRegs = undefined;
       step.end(SIGTRAP, 'step', `CPU ${m} stepped`);
@@ -681,7 +691,7 @@ export class KgdbCore {
         return runTo(pc);
       }
       step.phase = 'step';
-      this.port.stepOne(m, finished);
+      this.port.stepOne(m, (interrupted) => finished(pc, interrupted));
     };
     /** Let the master run (the others stay held) until it is about to execute `pc`, then step it. */
     const runTo = (pc: number): void => {

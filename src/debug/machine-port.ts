@@ -124,9 +124,11 @@ export interface MachinePort {
   release(cpu: number): void;
   /**
    * Let a held CPU retire exactly one instruction, then hold it again and call `done`. If an
-   * interrupt is pending and unmasked, the CPU takes it instead and is held on its vector.
+   * interrupt is pending and unmasked when the CPU resumes (it may become pending after
+   * interruptPending said no), the CPU takes it instead: nothing retires, the CPU is held
+   * on its IRQ/FIQ vector (ELR_EL1 = the instruction) and `done(true)` is called.
    */
-  stepOne(cpu: number, done: () => void): void;
+  stepOne(cpu: number, done: (interrupted: boolean) => void): void;
   /**
    * Would the CPU take an interrupt before its next instruction (an IRQ or FIQ signalled to
    * it and not masked by PSTATE)? Lets the core keep interrupts out of a single step.

@@ -98,7 +98,7 @@ export class BoardDebugPort implements MachinePort {
     this.board.scheduler.kick();
   }
 
-  stepOne(cpu: number, done: () => void): void {
+  stepOne(cpu: number, done: (interrupted: boolean) => void): void {
     const c = this.board.cpus[cpu];
     c.stepDone = done;
     this.release(cpu);
