@@ -39,7 +39,21 @@ export interface GuestKgdb {
    * the guest has not published one yet.
    */
   roundupSgi(): number | undefined;
+  /**
+   * Can the guest take a SysRq-g break-in now? Its roundup SGI is published and its console
+   * receive interrupt is enabled (the bundled guest publishes kgdb_roundup_sgi in init_IRQ,
+   * before pl011_enable_rx makes serial SysRq live, so the SGI alone is too early).
+   */
+  breakInReady(): boolean;
 }
+
+/** How often interrupt() looks whether a booting guest can take the break-in yet, machine ns. */
+export const KGDB_READY_POLL_NS = 1_000_000;
+/**
+ * How long interrupt() waits for a booting guest to become able to take the break-in
+ * (kgdbwait-like), machine ns, before holding the CPUs from outside: 10 s.
+ */
+export const KGDB_READY_WAIT_NS = 10_000_000_000;
 
 /** A CPU's part in the current debugger entry (Linux: kgdb_info[cpu].exception_state). */
 export type CpuRole =
@@ -783,6 +797,14 @@ export class KgdbCore {
    * Break in, as a kgdboc user does: a serial break and `g` (SysRq-g); whichever CPU takes
    * the UART interrupt enters as master. If none does within the roundup timeout (or the
    * guest has no kgdb), hold every CPU from outside. `onStop` reports the stop either way.
+   *
+   * A guest that has kgdb but is still booting (GuestKgdb.breakInReady false: gdb attached
+   * at machine time 0) would lose the break: as with Linux's kgdbwait, the debugger waits
+   * for the kernel's kgdb to come up, polling every KGDB_READY_POLL_NS for up to
+   * KGDB_READY_WAIT_NS of machine time, then sends it; if the guest never becomes ready,
+   * every CPU is held from outside. A stop meanwhile (a breakpoint, a fault) answers the
+   * request. A second request while one is pending is ignored (a second serial break
+   * would disarm SysRq, as uart_handle_break does).
    */
   interrupt(): void {
     const st = this.step;
@@ -797,8 +819,37 @@ export class KgdbCore {
       }
       return;
     }
-    if (this.masterCpu >= 0 || this.waiting) return;
-    if (!this.guestHasKgdb) return this.haltFromOutside(SIGINT, 'halted (no kgdb in guest)');
+    if (this.masterCpu >= 0 || this.waiting || this.breakInPending) return;
+    const g = this.guest;
+    if (!g) return this.haltFromOutside(SIGINT, 'halted (no kgdb in guest)');
+    if (!g.breakInReady()) return this.breakInWhenReady(g);
+    this.sendBreakIn();
+  }
+
+  /** Poll the booting guest until it can take the break-in, then send it (see interrupt()). */
+  private breakInWhenReady(g: GuestKgdb): void {
+    const deadline = this.port.nowNs() + KGDB_READY_WAIT_NS;
+    this.notice(`kgdb-lab: the guest's kgdb is not ready yet (booting): waiting up to ${KGDB_READY_WAIT_NS / 1e9} s of machine time before the break-in`);
+    let cancel = (): void => {};
+    const poll = (): void => {
+      if (g.breakInReady()) {
+        this.breakInPending = null;
+        return this.sendBreakIn();
+      }
+      if (this.port.nowNs() >= deadline) {
+        this.breakInPending = null;
+        const why = 'halted from outside: kgdb never became ready';
+        this.notice(`kgdb-lab: the guest's kgdb did not become ready within ${KGDB_READY_WAIT_NS / 1e9} s of machine time: ${why}`);
+        return this.haltFromOutside(SIGINT, why);
+      }
+      cancel = this.port.at(this.port.nowNs() + KGDB_READY_POLL_NS, poll);
+    };
+    cancel = this.port.at(this.port.nowNs() + KGDB_READY_POLL_NS, poll);
+    this.breakInPending = () => cancel();
+  }
+
+  /** SysRq-g on the serial line, and the alarm that halts from outside if no CPU takes it. */
+  private sendBreakIn(): void {
     this.port.serialBreak(new TextEncoder().encode('g'));
     const cancel = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => {
       this.breakInPending = null;
