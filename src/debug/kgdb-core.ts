@@ -485,14 +485,21 @@ export class KgdbCore {
    * @throws Error for any other CPU (kgdb refuses G/P for a non-current thread)
    */
   setRegisters(cpu: number, regs: CpuRegisters): void {
+    this.checkRegistersWritable(cpu);
     const inf = this.info[cpu];
-    if (inf.role === 'none') throw new Error(`CPU ${cpu} is not rounded up: its registers cannot be written`);
-    if (!this.port.isOnline(cpu)) throw new Error(`CPU ${cpu} is powered off: it has no registers to write`);
     if (inf.realView || inf.ptRegs === undefined) return this.port.setRegisters(cpu, regs);
-    if (cpu !== this.masterCpu) throw new Error(`only the master CPU's registers can be written (kgdb: G/P apply to the current thread)`);
     const prev = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
     if (!prev) throw new Error('pt_regs unreadable');
     this.port.writeMemory(inf.ptRegs, encodePtRegs(regs, prev));
+  }
+
+  /** @throws Error when setRegisters(cpu) would refuse (see there) */
+  private checkRegistersWritable(cpu: number): void {
+    const inf = this.info[cpu];
+    if (inf.role === 'none') throw new Error(`CPU ${cpu} is not rounded up: its registers cannot be written`);
+    if (!this.port.isOnline(cpu)) throw new Error(`CPU ${cpu} is powered off: it has no registers to write`);
+    if (inf.realView || inf.ptRegs === undefined) return;
+    if (cpu !== this.masterCpu) throw new Error(`only the master CPU's registers can be written (kgdb: G/P apply to the current thread)`);
   }
 
   /** One line describing a CPU's state, for qThreadExtraInfo. */
@@ -552,18 +559,20 @@ export class KgdbCore {
    * leaves the stop exactly as it was (gdb manual, "Packets": an error reply to `s addr`
    * means nothing happened).
    * @param pc a new pc (bytes) for `pc.cpu`, as `c addr` / `s addr` set it before resuming
-   * @throws Error when the machine is not stopped, when `pc.cpu` is not the master (kgdb
-   *   writes only the current thread's registers), or when a step would start at an address
-   *   the machine cannot hook (not 4-aligned RAM: the step waits for the master there)
+   * @throws Error when the machine is not stopped, when `pc.cpu`'s registers cannot be
+   *   written (setRegisters: kgdb writes only the current thread's), or when a step would
+   *   start at an address the machine cannot hook (not 4-aligned RAM: the step waits for
+   *   the master there)
    */
   checkResume(step: boolean, pc?: { cpu: number; addr: number }): void {
     if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
     const m = this.masterCpu;
-    if (pc && pc.cpu !== m) throw new Error(`only the master CPU's pc can be set (CPU ${m}); CPU ${pc.cpu} is not the master`);
+    if (pc) this.checkRegistersWritable(pc.cpu);
     if (!step) return;
     const inf = this.info[m];
     // A step of a CPU in the debugger through its pt_regs waits for it at the stepped pc.
     if (inf.realView || inf.ptRegs === undefined) return;
+    if (pc && pc.cpu !== m) return; // the master's own pc stays
     const target = pc ? pc.addr : this.ptRegsPc(m);
     if (target === undefined) throw new Error('master pt_regs unreadable');
     if (!this.port.isCode(target)) throw new Error(`cannot step at 0x${target.toString(16)}: not an aligned RAM address`);

@@ -45,6 +45,14 @@ test('s/c/vCont that are refused leave the stop, the registers and the pc as the
   const masterCpu = parseInt(/QC(?:p1\.)?([0-9a-f]+)/.exec(master)![1], 16) - 1;
   const other = masterCpu === 0 ? 2 : 1;
   expect(await c.ask(`vCont;s:p1.${other.toString(16)}`)).toMatch(/^E[0-9a-f]{2}$/);
+  // `c addr` for a single CPU that is not the master: CPUs resume together under kgdb.
+  expect(await c.ask(`Hgp1.${other.toString(16)}`)).toBe('OK');
+  const otherRegs = await c.ask('g');
+  expect(await c.ask(`Hcp1.${other.toString(16)}`)).toBe('OK');
+  expect(await c.ask('c40200000')).toMatch(/^E[0-9a-f]{2}$/);
+  expect(await c.ask('g')).toBe(otherRegs);
+  expect(await c.ask('Hc0')).toBe('OK');
+  expect(await c.ask(`Hgp1.${(masterCpu + 1).toString(16)}`)).toBe('OK');
 
   expect(await c.ask('?')).toBe(stop);
   expect(await c.ask('qC')).toBe(master);
