@@ -4,6 +4,8 @@ import type { ElfImage } from '../loader/elf';
 import { findSymbol, formatSymbol, loadElfFile, symbolize } from '../loader/elf';
 import type { Board } from '../machine/board';
 import { BoardDebugPort } from '../machine/debug-port';
+import { INT_RX, UARTIMSC } from '../machine/devices/pl011';
+import { UART0_BASE } from '../machine/memory-map';
 import { KgdbCore, type GuestKgdb, type StepMode, type StopInfo } from '../debug/kgdb-core';
 import { KgdbGdbTarget } from '../debug/gdb-target';
 import { catchGuestFaults } from '../debug/guest-faults';
@@ -86,8 +88,14 @@ export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefi
     const v = b ? new DataView(b.buffer, b.byteOffset).getInt32(0, true) : -1;
     return v >= 0 && v < 16 ? v : undefined;
   };
+  // Serial SysRq is live once the guest unmasked the UART's receive interrupt (pl011_enable_rx).
+  const consoleRxEnabled = (): boolean => {
+    const b = board.bus.debugRead(UART0_BASE + UARTIMSC, 4);
+    return b !== undefined && (new DataView(b.buffer, b.byteOffset).getUint32(0, true) & INT_RX) !== 0;
+  };
+  const breakInReady = (): boolean => roundupSgi() !== undefined && consoleRxEnabled();
   const prioMasking = findSymbol(image, 'arm64_irq_prio_masking');
-  return { handleException: he.value, nmiCallback: nc.value, roundupSgi, prioMaskingFlag: prioMasking?.value };
+  return { handleException: he.value, nmiCallback: nc.value, roundupSgi, breakInReady, prioMaskingFlag: prioMasking?.value };
 }
 
 /**

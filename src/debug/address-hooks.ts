@@ -20,13 +20,14 @@ export class AddressHooks {
     let list = this.byAddr.get(addr);
     if (!list) {
       list = [];
-      this.byAddr.set(addr, list);
       const mine = list;
+      // Hooked first: an address the machine refuses (it throws) leaves nothing recorded.
       this.port.hookAddress(addr, (cpu) => {
         // A copy: a hook may remove itself (or add one) while it runs.
         for (const h of mine.slice()) if (h(cpu)) return true;
         return false;
       });
+      this.byAddr.set(addr, list);
     }
     list.push(fn);
     return () => this.remove(addr, fn);

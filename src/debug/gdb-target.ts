@@ -297,6 +297,7 @@ export class KgdbGdbTarget
     }
     if (plan.others?.kind === 'step' && plan.perCpu.size === 0) step = true;
     const others = plan.others?.kind === 'continue' ? 'continue' : 'stay';
+    this.setResumePc(plan, step);
     return new Promise((resolve, reject) => {
       this.waiter = (s) => resolve(this.toStopEvent(s));
       try {
@@ -308,6 +309,24 @@ export class KgdbGdbTarget
         reject(TargetError.errno(Errno.EINVAL, (e as Error).message));
       }
     });
+  }
+
+  /**
+   * `c addr` / `s addr`: validate the resume with the new pc, then set it. Nothing changes
+   * when the resume would be refused (KgdbCore.checkResume).
+   * @throws TargetError EINVAL when the resume would be refused, EFAULT for an address
+   *   beyond the 48-bit address space
+   */
+  private setResumePc(plan: ResumePlan, step: boolean): void {
+    const pc = plan.pc;
+    try {
+      if (pc && pc.addr >= 2n ** 48n) throw TargetError.errno(Errno.EFAULT, `cannot resume at 0x${pc.addr.toString(16)}: beyond the 48-bit address space`);
+      this.core.checkResume(step, pc && { cpu: pc.cpu, addr: Number(pc.addr) });
+    } catch (e) {
+      if (e instanceof TargetError) throw e;
+      throw TargetError.errno(Errno.EINVAL, (e as Error).message);
+    }
+    if (pc) this.writeRegister(pc.cpu, REG_PC, pc.addr);
   }
 
   /**

@@ -45,7 +45,21 @@ export interface GuestKgdb {
    * entry.S saves pt_regs->pmr_save only when it is set. Undefined when the guest lacks it.
    */
   prioMaskingFlag?: number;
+  /**
+   * Can the guest take a SysRq-g break-in now? Its roundup SGI is published and its console
+   * receive interrupt is enabled (the bundled guest publishes kgdb_roundup_sgi in init_IRQ,
+   * before pl011_enable_rx makes serial SysRq live, so the SGI alone is too early).
+   */
+  breakInReady(): boolean;
 }
+
+/** How often interrupt() looks whether a booting guest can take the break-in yet, machine ns. */
+export const KGDB_READY_POLL_NS = 1_000_000;
+/**
+ * How long interrupt() waits for a booting guest to become able to take the break-in
+ * (kgdbwait-like), machine ns, before holding the CPUs from outside: 10 s.
+ */
+export const KGDB_READY_WAIT_NS = 10_000_000_000;
 
 /** A CPU's part in the current debugger entry (Linux: kgdb_info[cpu].exception_state). */
 export type CpuRole =
@@ -477,14 +491,21 @@ export class KgdbCore {
    * @throws Error for any other CPU (kgdb refuses G/P for a non-current thread)
    */
   setRegisters(cpu: number, regs: CpuRegisters): void {
+    this.checkRegistersWritable(cpu);
     const inf = this.info[cpu];
-    if (inf.role === 'none') throw new Error(`CPU ${cpu} is not rounded up: its registers cannot be written`);
-    if (!this.port.isOnline(cpu)) throw new Error(`CPU ${cpu} is powered off: it has no registers to write`);
     if (inf.realView || inf.ptRegs === undefined) return this.port.setRegisters(cpu, regs);
-    if (cpu !== this.masterCpu) throw new Error(`only the master CPU's registers can be written (kgdb: G/P apply to the current thread)`);
     const prev = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
     if (!prev) throw new Error('pt_regs unreadable');
     this.port.writeMemory(inf.ptRegs, encodePtRegs(regs, prev));
+  }
+
+  /** @throws Error when setRegisters(cpu) would refuse (see there) */
+  private checkRegistersWritable(cpu: number): void {
+    const inf = this.info[cpu];
+    if (inf.role === 'none') throw new Error(`CPU ${cpu} is not rounded up: its registers cannot be written`);
+    if (!this.port.isOnline(cpu)) throw new Error(`CPU ${cpu} is powered off: it has no registers to write`);
+    if (inf.realView || inf.ptRegs === undefined) return;
+    if (cpu !== this.masterCpu) throw new Error(`only the master CPU's registers can be written (kgdb: G/P apply to the current thread)`);
   }
 
   /** One line describing a CPU's state, for qThreadExtraInfo. */
@@ -539,6 +560,31 @@ export class KgdbCore {
   // ---- resuming ----
 
   /**
+   * Would resume(step) (after setting `pc`) be accepted? Checks everything a resume can
+   * fail on, so that callers can validate before they change any state: a rejected resume
+   * leaves the stop exactly as it was (gdb manual, "Packets": an error reply to `s addr`
+   * means nothing happened).
+   * @param pc a new pc (bytes) for `pc.cpu`, as `c addr` / `s addr` set it before resuming
+   * @throws Error when the machine is not stopped, when `pc.cpu`'s registers cannot be
+   *   written (setRegisters: kgdb writes only the current thread's), or when a step would
+   *   start at an address the machine cannot hook (not 4-aligned RAM: the step waits for
+   *   the master there)
+   */
+  checkResume(step: boolean, pc?: { cpu: number; addr: number }): void {
+    if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
+    const m = this.masterCpu;
+    if (pc) this.checkRegistersWritable(pc.cpu);
+    if (!step) return;
+    const inf = this.info[m];
+    // A step of a CPU in the debugger through its pt_regs waits for it at the stepped pc.
+    if (inf.realView || inf.ptRegs === undefined) return;
+    if (pc && pc.cpu !== m) return; // the master's own pc stays
+    const target = pc ? pc.addr : this.ptRegsPc(m);
+    if (target === undefined) throw new Error('master pt_regs unreadable');
+    if (!this.port.isCode(target)) throw new Error(`cannot step at 0x${target.toString(16)}: not an aligned RAM address`);
+  }
+
+  /**
    * Continue, or single-step the master. A step keeps the other CPUs held as kgdb does,
    * unless the step mode is 'gdb' and gdb asked them to continue meanwhile (`others`
    * 'continue', vCont;s:N;c): then they are released for the step and rounded up again by
@@ -548,7 +594,7 @@ export class KgdbCore {
    * @throws Error when the machine is not stopped
    */
   resume(step = false, others: 'stay' | 'continue' = 'stay'): void {
-    if (this.waiting || this.masterCpu < 0) throw new Error('not stopped');
+    this.checkResume(step);
     const m = this.masterCpu;
     this.skipCompiledBreak(m);
     if (step) return this.stepMaster(m, this.stepMode === 'gdb' && others === 'continue');
@@ -617,9 +663,10 @@ export class KgdbCore {
    * know this as "stepping into the IRQ handler"). As debuggers that step kernels usually
    * do (QEMU's gdbstub keeps interrupts out of a step, FreeBSD and illumos kmdb mask them),
    * the user gets the instruction instead: when an interrupt is pending at the stepped pc
-   * (MachinePort.interruptPending), the master takes it and runs the handler, the others
-   * still held, and the instruction is stepped once the master is back at it, up to
-   * MAX_INTERRUPTS_PER_STEP times. Ctrl-C (interrupt()) ends such a step where the master is.
+   * (MachinePort.interruptPending), or the step took one instead of the instruction (it
+   * became pending after the check; MachinePort.stepOne reports it), the master runs the
+   * handler, the others still held, and the instruction is stepped once the master is back
+   * at it, up to MAX_INTERRUPTS_PER_STEP times. Ctrl-C (interrupt()) ends such a step where the master is.
    */
   private stepMaster(m: number, releaseOthers: boolean): void {
     const inf = this.info[m];
@@ -646,8 +693,17 @@ export class KgdbCore {
       },
     };
     this.step = step;
-    const finished = (): void => {
+    /** @param interrupted the CPU took an interrupt instead of the instruction (MachinePort.stepOne) */
+    const finished = (pc: number, interrupted: boolean): void => {
       if (this.step !== step) return; // the step already ended (a watchpoint hit stopped the instruction)
+      // The interrupt became pending after interruptPending said no (a timer firing between
+      // the check and the step): the master is on the vector with the handler to run, just
+      // as in the pending case; let it run back to `pc` and step again.
+      if (interrupted && interruptsSkipped < MAX_INTERRUPTS_PER_STEP && this.port.isCode(pc)) {
+        interruptsSkipped++;
+        this.event('step-interrupted', m, { pc });
+        return runTo(pc);
+      }
       inf.realView = true;
       inf.ptRegs = undefined;
       step.end(SIGTRAP, 'step', `CPU ${m} stepped`);
@@ -657,13 +713,14 @@ export class KgdbCore {
      * runs and returns to `pc`, where the master is held again and this is tried once more.
      */
     const stepAt = (pc: number): void => {
-      if (this.port.interruptPending?.(m) && interruptsSkipped < MAX_INTERRUPTS_PER_STEP) {
+      // Waiting for the master back at `pc` needs a hook there (aligned RAM).
+      if (this.port.interruptPending?.(m) && interruptsSkipped < MAX_INTERRUPTS_PER_STEP && this.port.isCode(pc)) {
         interruptsSkipped++;
         this.event('step-interrupted', m, { pc });
         return runTo(pc);
       }
       step.phase = 'step';
-      this.port.stepOne(m, finished);
+      this.port.stepOne(m, (interrupted) => finished(pc, interrupted));
     };
     /** Let the master run (the others stay held) until it is about to execute `pc`, then step it. */
     const runTo = (pc: number): void => {
@@ -755,6 +812,14 @@ export class KgdbCore {
    * Break in, as a kgdboc user does: a serial break and `g` (SysRq-g); whichever CPU takes
    * the UART interrupt enters as master. If none does within the roundup timeout (or the
    * guest has no kgdb), hold every CPU from outside. `onStop` reports the stop either way.
+   *
+   * A guest that has kgdb but is still booting (GuestKgdb.breakInReady false: gdb attached
+   * at machine time 0) would lose the break: as with Linux's kgdbwait, the debugger waits
+   * for the kernel's kgdb to come up, polling every KGDB_READY_POLL_NS for up to
+   * KGDB_READY_WAIT_NS of machine time, then sends it; if the guest never becomes ready,
+   * every CPU is held from outside. A stop meanwhile (a breakpoint, a fault) answers the
+   * request. A second request while one is pending is ignored (a second serial break
+   * would disarm SysRq, as uart_handle_break does).
    */
   interrupt(): void {
     const st = this.step;
@@ -769,8 +834,37 @@ export class KgdbCore {
       }
       return;
     }
-    if (this.masterCpu >= 0 || this.waiting) return;
-    if (!this.guestHasKgdb) return this.haltFromOutside(SIGINT, 'halted (no kgdb in guest)');
+    if (this.masterCpu >= 0 || this.waiting || this.breakInPending) return;
+    const g = this.guest;
+    if (!g) return this.haltFromOutside(SIGINT, 'halted (no kgdb in guest)');
+    if (!g.breakInReady()) return this.breakInWhenReady(g);
+    this.sendBreakIn();
+  }
+
+  /** Poll the booting guest until it can take the break-in, then send it (see interrupt()). */
+  private breakInWhenReady(g: GuestKgdb): void {
+    const deadline = this.port.nowNs() + KGDB_READY_WAIT_NS;
+    this.notice(`kgdb-lab: the guest's kgdb is not ready yet (booting): waiting up to ${KGDB_READY_WAIT_NS / 1e9} s of machine time before the break-in`);
+    let cancel = (): void => {};
+    const poll = (): void => {
+      if (g.breakInReady()) {
+        this.breakInPending = null;
+        return this.sendBreakIn();
+      }
+      if (this.port.nowNs() >= deadline) {
+        this.breakInPending = null;
+        const why = 'halted from outside: kgdb never became ready';
+        this.notice(`kgdb-lab: the guest's kgdb did not become ready within ${KGDB_READY_WAIT_NS / 1e9} s of machine time: ${why}`);
+        return this.haltFromOutside(SIGINT, why);
+      }
+      cancel = this.port.at(this.port.nowNs() + KGDB_READY_POLL_NS, poll);
+    };
+    cancel = this.port.at(this.port.nowNs() + KGDB_READY_POLL_NS, poll);
+    this.breakInPending = () => cancel();
+  }
+
+  /** SysRq-g on the serial line, and the alarm that halts from outside if no CPU takes it. */
+  private sendBreakIn(): void {
     this.port.serialBreak(new TextEncoder().encode('g'));
     const cancel = this.port.at(this.port.nowNs() + this.opts.roundupTimeoutNs, () => {
       this.breakInPending = null;

@@ -108,6 +108,8 @@ export interface MachinePort {
   writeMemory(addr: number, data: Uint8Array): boolean;
   /** Run `fn` when any CPU is about to execute the instruction at `addr`; true = it took the CPU (held it). */
   hookAddress(addr: number, fn: (cpu: number) => boolean): void;
+  /** Could an instruction at `addr` be hooked (hookAddress): a 4-aligned RAM address? */
+  isCode(addr: number): boolean;
   unhookAddress(addr: number): void;
   cpuState(cpu: number): CpuRunState;
   /** Powered on (PSCI), whether or not the debugger holds it. */
@@ -122,9 +124,11 @@ export interface MachinePort {
   release(cpu: number): void;
   /**
    * Let a held CPU retire exactly one instruction, then hold it again and call `done`. If an
-   * interrupt is pending and unmasked, the CPU takes it instead and is held on its vector.
+   * interrupt is pending and unmasked when the CPU resumes (it may become pending after
+   * interruptPending said no), the CPU takes it instead: nothing retires, the CPU is held
+   * on its IRQ/FIQ vector (ELR_EL1 = the instruction) and `done(true)` is called.
    */
-  stepOne(cpu: number, done: () => void): void;
+  stepOne(cpu: number, done: (interrupted: boolean) => void): void;
   /**
    * Would the CPU take an interrupt before its next instruction (an IRQ or FIQ signalled to
    * it and not masked by PSTATE)? Lets the core keep interrupts out of a single step.

@@ -46,6 +46,10 @@ export class BoardDebugPort implements MachinePort {
     this.board.code.addHook(addr, (c) => fn(c.index));
   }
 
+  isCode(addr: number): boolean {
+    return Number.isSafeInteger(addr) && addr % 4 === 0 && this.board.bus.isRam(addr, 4);
+  }
+
   unhookAddress(addr: number): void {
     this.board.code.removeHook(addr);
   }
@@ -94,7 +98,7 @@ export class BoardDebugPort implements MachinePort {
     this.board.scheduler.kick();
   }
 
-  stepOne(cpu: number, done: () => void): void {
+  stepOne(cpu: number, done: (interrupted: boolean) => void): void {
     const c = this.board.cpus[cpu];
     c.stepDone = done;
     this.release(cpu);

@@ -124,6 +124,12 @@ export interface ResumeAction {
 export interface ResumePlan {
   perCpu: ReadonlyMap<number, ResumeAction>;
   others: ResumeAction | undefined;
+  /**
+   * `c addr` / `s addr` (gdb manual, "Packets"): set this CPU's PC to `addr` (bytes) before
+   * resuming. The target validates the whole plan, the address included, before it changes
+   * anything, so a rejected resume leaves the stop exactly as it was.
+   */
+  pc?: { cpu: number; addr: bigint };
 }
 
 /** Why a client went away. */

@@ -160,6 +160,7 @@ export class FakeTarget
 
   // --- ResumeOps ---
   resume(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
+    if (plan.pc) this.writeRegister(plan.pc.cpu, REG_PC, plan.pc.addr);
     this.plans.push(plan);
     this.events.push('resume');
     return new Promise((resolve) => {

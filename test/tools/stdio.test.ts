@@ -45,3 +45,23 @@ test('a batch gdb session over target remote | kgdb-lab serve --stdio lists ever
   expect(r.stderr).toMatch(/^kgdb-lab: serving gdb on stdin\/stdout$/m);
   expect(r.stderr).toMatch(/\] \[cpu0\] kgdb_lab: steady: scenario breakpoint/);
 });
+
+test('without --wait, gdb attaching at machine time 0 waits for the booting guest\'s kgdb and breaks in through it', async () => {
+  // gdb's first `?` comes before the guest has published kgdb_roundup_sgi and enabled its
+  // console input: the serial break would be lost. kgdb-lab waits for the guest (as Linux's
+  // kgdbwait does), then sends SysRq-g, and CPU 0 enters kgdb as master.
+  const server = `node ${BIN} serve --stdio --icount --log-level warn --timeout 120`;
+  const r = await runGdb({
+    connect: false,
+    commands: ['set remotetimeout 60', `target remote | ${server}`, 'info threads', 'detach'],
+    timeoutMs: 90_000,
+  });
+  assertGdbOk(r);
+  expect(r.stderr).toMatch(/kgdb-lab: the guest's kgdb is not ready yet \(booting\)/);
+  expect(r.stderr).toMatch(/\] \[cpu0\] sysrq: DEBUG$/m);
+  expect(r.stderr).not.toMatch(/break-in not taken/);
+  const [table] = parseInfoThreadsAll(r.stdout);
+  expect(table.find((t) => t.cpu === 0)?.extra).toBe('master');
+  for (const t of table) expect(t.extra).not.toMatch(/halted from outside/);
+  expect(r.stdout).toMatch(/^\[Inferior 1 \(Remote target\) detached\]$/m);
+});

@@ -139,8 +139,12 @@ export class Cpu {
   readonly timer = new GenericTimer();
 
   state: RunState = RunState.Off;
-  /** Set by the debugger: run one instruction (or take one exception), then hold and call this. */
-  stepDone: (() => void) | null = null;
+  /**
+   * Set by the debugger: run one instruction, then hold and call this. If an unmasked IRQ or
+   * FIQ is pending before the instruction, the CPU takes it instead (nothing retires, pc on
+   * the vector, ELR_EL1 the instruction) and `interrupted` is true.
+   */
+  stepDone: ((interrupted: boolean) => void) | null = null;
   /** The state a Held CPU returns to when released. */
   heldFrom: RunState = RunState.Running;
   stopReason = '';
@@ -368,7 +372,8 @@ export class Cpu {
     if (stepDone) budget = 1;
     this.exitRequested = false;
     this.qn = 0;
-    this.checkInterrupts();
+    const interrupted = this.checkInterrupts();
+    if (stepDone && interrupted) return this.endStep(stepDone, true);
     this.limit = budget;
     const jit = this.engine === 'jit';
     for (;;) {
@@ -387,12 +392,16 @@ export class Cpu {
     const n = this.qn;
     this.retired += n;
     this.qn = 0;
-    if (stepDone) {
-      this.stepDone = null;
-      this.hold();
-      stepDone();
-    }
+    if (stepDone) this.endStep(stepDone, false);
     return n;
+  }
+
+  /** A debugger single step is over: hold the CPU and report (see stepDone). @returns 0 when nothing else ran */
+  private endStep(done: (interrupted: boolean) => void, interrupted: boolean): number {
+    this.stepDone = null;
+    this.hold();
+    done(interrupted);
+    return 0;
   }
 
   /**

@@ -24,7 +24,8 @@ const FR_TXFE = 1 << 7;
 /** UARTDR receive status bits. */
 export const DR_BE = 1 << 10;
 /** Interrupt bits (RIS/MIS/IMSC/ICR). */
-const INT_RX = 1 << 4;
+/** UARTRIS/UARTIMSC bit of the receive interrupt (PL011 TRM, RXIM). */
+export const INT_RX = 1 << 4;
 const INT_TX = 1 << 5;
 const INT_RT = 1 << 6;
 const INT_BE = 1 << 9;

@@ -1,5 +1,5 @@
 import type { Command, VContAction } from '../packets/command';
-import { REG_PC, type ResumeAction, type ResumePlan } from '../target';
+import type { ResumeAction, ResumePlan } from '../target';
 import { Errno, TargetError } from '../target-error';
 import { REPLY, type HandlerContext, type HandlerStatus } from './context';
 import { currentCpu, resolveCpu } from './threads';
@@ -55,16 +55,17 @@ export function handle_vCont(ctx: HandlerContext, cmd: Extract<Command, { kind: 
  * The plan for a legacy `c`/`C`/`s`/`S`: the Hc thread gets the action (and the signal);
  * when Hc names no single thread (`0` or `-1`, which is what gdb sends when resuming every
  * thread, remote.c `remote_resume_with_hc`), the current CPU gets it and every other CPU
- * continues. With an address, the PC of that CPU is set first.
+ * continues. With an address, the plan carries it (ResumePlan.pc): the target sets that CPU's
+ * PC once it has validated the whole resume, never before (a rejected `s addr` changes nothing).
  */
 function legacyPlan(ctx: HandlerContext, kind: ResumeAction['kind'], signal: number, addr: bigint | undefined): HandlerStatus {
   const hc = ctx.conn.hc;
   const cpu = hc.kind === 'id' ? resolveCpu(ctx, hc) : currentCpu(ctx);
-  if (addr !== undefined) ctx.caps.base.writeRegister(cpu, REG_PC, addr);
   const plan: ResumePlan = {
     perCpu: new Map([[cpu, { kind, signal }]]),
     others: hc.kind === 'id' ? undefined : { kind: 'continue', signal: 0 },
   };
+  if (addr !== undefined) plan.pc = { cpu, addr };
   return { kind: 'resume', plan };
 }
 
