@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import type { Logger } from '../log';
 import type { ElfImage } from '../loader/elf';
@@ -106,12 +107,15 @@ export function findGuestKgdb(image: ElfImage, board: Board): GuestKgdb | undefi
  */
 export const GDB_REMOTE_TIMEOUT_S = 30;
 
+/** Addresses that listen on every interface. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
+
 /**
  * The line `serve` prints once it listens, on stderr; scripts and IDEs wait for it, so its
  * shape is fixed (README, "The ready line"): `kgdb-lab: listening for gdb on WHERE; attach
  * with: gdb-multiarch ELF -ex 'directory DIR' -ex 'set remotetimeout 30' -ex 'target remote
  * ADDR'`, WHERE being `HOST:PORT` or `unix:PATH`. The loopback address is left out of
- * `target remote` (gdb's `:PORT` means localhost). With --stdio there is nothing to attach
+ * `target remote` (gdb's `:PORT` means localhost); a wildcard address becomes os.hostname(). With --stdio there is nothing to attach
  * to: the line is `kgdb-lab: serving gdb on stdin/stdout`.
  */
 export function readyLine(endpoint: Endpoint, elfPath: string | undefined): string {
@@ -122,7 +126,10 @@ export function readyLine(endpoint: Endpoint, elfPath: string | undefined): stri
     where = `unix:${endpoint.path}`;
     remote = endpoint.path;
   } else {
-    const shownHost = endpoint.host === '127.0.0.1' ? '' : endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    // A wildcard address is no address to connect to: name this machine instead, which works
+    // here and is what a user on another machine needs.
+    const host = WILDCARD_HOSTS.has(endpoint.host) ? os.hostname() : endpoint.host;
+    const shownHost = host === '127.0.0.1' ? '' : host.includes(':') ? `[${host}]` : host;
     where = `${endpoint.host}:${endpoint.port}`;
     remote = `${shownHost}:${endpoint.port}`;
   }

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { requireBuild, runCli, tempDir, x86_64Elf } from './helpers';
 
@@ -66,6 +67,9 @@ test('loopback by default with no warning; another --host warns once, after it l
   const warnings = any.stderrLines.filter((l) => /warning/.test(l));
   expect(warnings).toEqual(['kgdb-lab: warning: listening on 0.0.0.0: anyone who can reach this port controls the guest (reads and writes all its memory)']);
   expect(any.stderr).toMatch(/listening for gdb on 0\.0\.0\.0:\d+/);
+  // The attach command names this machine, not the wildcard address, and gdb can use it.
+  const port = /listening for gdb on 0\.0\.0\.0:(\d+)/.exec(any.stderr)?.[1];
+  expect(any.stderr).toContain(`-ex 'target remote ${os.hostname()}:${port}'`);
 
   // An address that cannot be bound: the error alone, no warning.
   const bad = await runCli(['serve', '--host', '256.1.1.1', '--port', '0', '--timeout', '5'], { closeStdin: true });
