@@ -909,17 +909,7 @@ export class KgdbCore {
    */
   private haltFromOutside(signo: number, why: string, fault?: { cpu: number; why: string }): void {
     const online = this.online();
-    for (let c = 0; c < this.info.length; c++) {
-      const inf = this.info[c];
-      this.port.hold(c);
-      inf.role = 'halted';
-      inf.realView = true;
-      inf.ptRegs = undefined;
-      inf.signo = signo;
-    }
-    this.log.begin();
-    this.entryAnswersBreakIn = false;
-    this.haltWhy = why;
+    this.holdAllFromOutside(signo, why);
     this.fault = fault;
     this.masterCpu = fault?.cpu ?? (online.length > 0 ? online[0] : 0);
     // A BRK we planted, hit by a guest without kgdb: a breakpoint stop for gdb.
@@ -931,6 +921,25 @@ export class KgdbCore {
   }
 
   /**
+   * Hold every CPU where it is with its real registers in view (role 'halted') and open a
+   * new stop record: what every halt from outside starts with.
+   * @param why what `info threads` shows for each held CPU
+   */
+  private holdAllFromOutside(signo: number, why: string): void {
+    for (let c = 0; c < this.info.length; c++) {
+      const inf = this.info[c];
+      this.port.hold(c);
+      inf.role = 'halted';
+      inf.realView = true;
+      inf.ptRegs = undefined;
+      inf.signo = signo;
+    }
+    this.log.begin();
+    this.entryAnswersBreakIn = false;
+    this.haltWhy = why;
+  }
+
+  /**
    * A watchpoint hit in a kernel without kgdb: there is nobody to round up, so every CPU is
    * held from outside (as QEMU's gdbstub stops every vCPU) and the stop is reported on the
    * CPU that made the access, with its watchpoint.
@@ -938,19 +947,9 @@ export class KgdbCore {
    */
   private haltOnWatch(cpu: number, watch: WatchStop, emitHit: () => void): void {
     const why = 'halted (no kgdb in guest)';
-    for (let c = 0; c < this.info.length; c++) {
-      const inf = this.info[c];
-      this.port.hold(c);
-      inf.role = 'halted';
-      inf.realView = true;
-      inf.ptRegs = undefined;
-      inf.signo = SIGTRAP;
-      inf.watch = c === cpu ? watch : undefined;
-    }
-    this.log.begin();
+    this.holdAllFromOutside(SIGTRAP, why);
+    for (let c = 0; c < this.info.length; c++) this.info[c].watch = c === cpu ? watch : undefined;
     emitHit();
-    this.entryAnswersBreakIn = false;
-    this.haltWhy = why;
     this.fault = undefined;
     this.masterCpu = cpu;
     this.disarm();

@@ -1,3 +1,4 @@
+import type { FaultKind } from '../machine/cpu/exception-entry';
 import type { MachineEventStream } from '../machine/events';
 import type { WatchKind } from '../machine/watchpoints';
 
@@ -62,16 +63,7 @@ export interface CpuMaskView {
 }
 
 /** What kind of synchronous exception a guest fault is (from its ESR_EL1 exception class). */
-export type GuestFaultKind =
-  | 'undefined-instruction'
-  | 'illegal-state'
-  | 'sysreg-trap'
-  | 'breakpoint'
-  | 'instruction-abort'
-  | 'data-abort'
-  | 'alignment'
-  | 'pc-alignment'
-  | 'sp-alignment';
+export type GuestFaultKind = FaultKind;
 
 /** A synchronous exception a CPU is about to take (see MachinePort.catchGuestFaults). */
 export interface GuestFault {
