@@ -89,6 +89,8 @@ export class KgdbGdbTarget
   private stopAsked = false;
   /** The client that asked for the coming stop is gone: release the machine when it comes. */
   private releaseWhenStopped = false;
+  /** listCpus() result, rebuilt only if the machine's CPU count changes. */
+  private cpuList: readonly number[] = [];
   /** Monitor commands waiting for the machine's next stop (one that no resume of gdb's awaits). */
   private stopListeners: ((s: StopInfo) => void)[] = [];
   private readonly monitor: MonitorCommands;
@@ -202,7 +204,9 @@ export class KgdbGdbTarget
 
   // ---- BaseOps ----
   listCpus(): readonly number[] {
-    return Array.from({ length: this.port.cpuCount }, (_, i) => i);
+    // Asked for by every Hg, g and T packet: one list per machine size, not one per packet.
+    if (this.cpuList.length !== this.port.cpuCount) this.cpuList = Object.freeze(Array.from({ length: this.port.cpuCount }, (_, i) => i));
+    return this.cpuList;
   }
 
   /** gdb connects: report the current stop, or break in (SysRq-g) and report that one. */

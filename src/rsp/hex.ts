@@ -95,6 +95,11 @@ export function parseHexNumber(text: Uint8Array, maxBits = 32): number | undefin
  */
 export function toLittleEndian(value: bigint, size: number): Uint8Array {
   const out = new Uint8Array(size);
+  if (size === 8) {
+    // Registers are mostly 8 bytes: one native store instead of eight BigInt shifts (`g` at 256 CPUs).
+    new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
+    return out;
+  }
   let v = BigInt.asUintN(size * 8, value);
   for (let i = 0; i < size; i++) {
     out[i] = Number(v & 0xffn);

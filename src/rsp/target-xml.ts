@@ -130,6 +130,9 @@ export function aarch64TargetXml(): string {
     '<!DOCTYPE target SYSTEM "gdb-target.dtd">',
     '<target version="1.0">',
     '  <architecture>aarch64</architecture>',
+    // A kernel has no Linux user-space ABI (signal trampolines, solibs): gdb's GNU/Linux default
+    // would probe every frame for a sigreturn trampoline, two uncached reads per frame.
+    '  <osabi>none</osabi>',
     ...feature(FEATURE_CORE, flags('cpsr_flags', CPSR_FIELDS)),
     ...feature(FEATURE_FPU, [
       ...vectorTypes(),

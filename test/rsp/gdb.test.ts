@@ -53,6 +53,13 @@ describe('gdb-multiarch attached to the RSP server', () => {
     expect(target.events.at(-1)).toBe('disconnect:detach');
   }, 30_000);
 
+  test('the target description sets OS ABI none: a kernel has no Linux user-space ABI', async () => {
+    // gdb's GNU/Linux default would probe every frame for a sigreturn trampoline
+    // (two extra `m` round trips per frame in `thread apply all bt`).
+    const out = await gdb(['show osabi']);
+    expect(out).toMatch(/The current OS ABI is "auto" \(currently "none"\)/);
+  }, 30_000);
+
   test('registers: cpsr flags, x5 of another thread, FP unavailable, writes', async () => {
     const out = await gdb([
       'info registers cpsr',
