@@ -105,16 +105,34 @@ export function registerBytes(regs: AArch64CoreRegs, def: RegisterDef): Uint8Arr
     return v === undefined ? undefined : toLittleEndian(v, def.size);
   }
   if (def.core === undefined) return undefined;
-  let value: bigint | undefined;
-  if (def.core <= 30) value = regs.x[def.core];
-  else if (def.core === 31) value = regs.sp;
-  else if (def.core === 32) value = regs.pc;
-  else value = regs.cpsr === undefined ? undefined : BigInt(regs.cpsr >>> 0);
+  const value = coreValue(regs, def.core);
   return value === undefined ? undefined : toLittleEndian(value, def.size);
 }
 
+/** A core register's value (x0-x30, sp, pc, cpsr), undefined when the target left it so. */
+function coreValue(regs: AArch64CoreRegs, core: CoreRegId): bigint | undefined {
+  if (core <= 30) return regs.x[core];
+  if (core === 31) return regs.sp;
+  if (core === 32) return regs.pc;
+  return regs.cpsr === undefined ? undefined : BigInt(regs.cpsr >>> 0);
+}
+
+const SCRATCH = new Uint8Array(8);
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+
 /** Append one register in `g`/`p` form: hex bytes, or `xx` per byte when unavailable. */
 export function writeRegister(out: ReplyBuilder, regs: AArch64CoreRegs, def: RegisterDef): void {
+  if (def.size === 8 && def.core !== undefined) {
+    // x0-x30, sp, pc: the bulk of every `g` (one per CPU in `thread apply all bt`), encoded
+    // without allocating.
+    const v = coreValue(regs, def.core);
+    if (v === undefined) out.unavailable(8);
+    else {
+      SCRATCH_VIEW.setBigUint64(0, BigInt.asUintN(64, v), true);
+      out.hex(SCRATCH);
+    }
+    return;
+  }
   const bytes = registerBytes(regs, def);
   if (bytes === undefined) out.unavailable(def.size);
   else out.hex(bytes);

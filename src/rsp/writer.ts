@@ -50,7 +50,14 @@ export class ReplyBuilder {
 
   /** `bytes` as hex pairs (memory contents, register values, hex-encoded text). */
   hex(bytes: Uint8Array): this {
-    return this.raw(encodeHex(bytes));
+    if (bytes.length >= 256) return this.raw(encodeHex(bytes));
+    // Registers and small reads: digits straight into the reply, no intermediate array.
+    this.reserve(bytes.length * 2);
+    for (let i = 0; i < bytes.length; i++) {
+      this.bytes[this.len++] = hexDigit(bytes[i] >> 4);
+      this.bytes[this.len++] = hexDigit(bytes[i]);
+    }
+    return this;
   }
 
   /** `size` bytes marked unavailable: `xx` per byte (gdb's remote.c `process_g_packet`). */
