@@ -39,6 +39,7 @@ export class SoftwareBreakpoints {
   add(addr: number): void {
     if (this.table.has(addr)) return; // gdb re-sends Z0 for an existing one; treat as success
     if (this.table.size >= MAX_BREAKPOINTS) throw new BreakpointError(`breakpoint table full (${MAX_BREAKPOINTS})`, 7);
+    if (addr % 4 !== 0) throw new BreakpointError(`0x${addr.toString(16)} is not 4-byte aligned: A64 instructions are`, 14);
     if (!this.writable(addr)) throw new BreakpointError(`no RAM at 0x${addr.toString(16)} to put a breakpoint in`, 14);
     this.table.set(addr, undefined);
     if (this.active) this.insert(addr);
