@@ -9,7 +9,8 @@ const ARRIVALS = new Set(['entered-master', 'entered-next-master', 'entered-slav
 /**
  * `monitor cpus`: one row per CPU for the current stop. kgdb's view: state (as `info
  * threads`), PC as symbol+offset from the registers kgdb has for it (`<unavailable>` for a
- * CPU not rounded up), how the roundup reached it and when (µs after the master entered).
+ * CPU not rounded up), how the roundup reached it and when (µs after the master entered;
+ * `-` while the machine runs, as after `monitor reset`).
  * The machine's: PSTATE.I, ICC_PMR_EL1 and ICC_RPR_EL1 now, and the EL1 exception
  * registers ESR, FAR, ELR, SPSR, VBAR and SCTLR (real values; a CPU in kgdb shows those of
  * the exception it took to get there).
@@ -17,13 +18,16 @@ const ARRIVALS = new Set(['entered-master', 'entered-next-master', 'entered-slav
 export function monitorCpus(core: KgdbCore, port: MachinePort, symbolize: (addr: number) => string | undefined, out: ConsoleOutput): void {
   const rows = [['CPU', 'thread', 'state', 'PC', 'I', 'PMR', 'RPR', 'roundup', 'arrived', 'ESR', 'FAR', 'ELR', 'SPSR', 'VBAR', 'SCTLR']];
   const arrivals = new Map<number, { us: number; how: string }>();
-  const first = core.events.length ? core.events[0].timeUs : 0;
-  for (const e of core.events) {
+  // Only a stop under way has roundup columns: after `monitor reset` (the machine runs while
+  // gdb believes it stopped) the last record belongs to the machine before the reboot.
+  const events = core.stop ? core.events : [];
+  const first = events.length ? events[0].timeUs : 0;
+  for (const e of events) {
     if (!ARRIVALS.has(e.kind)) continue;
     const how = e.kind === 'entered-master' ? 'master' : e.kind === 'entered-next-master' ? 'trapped' : `${e.takenAs ?? 'irq'}${e.kind === 'arrived-late' ? ', late' : ''}`;
     arrivals.set(e.cpu, { us: e.timeUs - first, how });
   }
-  const timedOut = core.events.find((e) => e.kind === 'timed-out');
+  const timedOut = events.find((e) => e.kind === 'timed-out');
   for (let c = 0; c < port.cpuCount; c++) {
     const regs = core.registers(c);
     const m = port.maskView(c);

@@ -58,6 +58,7 @@ test('monitor reset halt and monitor reset reload the ELF from disk and reboot, 
       'monitor reset',
       'maintenance flush register-cache',
       'info threads',
+      'monitor cpus',
       ...interruptedContinue(),
       'info threads',
       'detach',
@@ -92,6 +93,11 @@ test('monitor reset halt and monitor reset reload the ELF from disk and reboot, 
   expect(running[0].frame).not.toMatch(/unavailable/);
   for (const t of running) expect(['running', 'powered off']).toContain(t.extra);
   expect(afterReset.map((t) => [t.cpu, t.extra])).toEqual(ALL_ROUNDED_UP);
+  // `monitor cpus` while the rebooted machine runs: no roundup columns from the old boot's stop.
+  const table = r.stderr.slice(r.stderr.search(/^CPU\s+thread\s+state\s+PC/m)).split('\n');
+  const rows = table.slice(1).filter((l) => /^\d+\s+\d+\s/.test(l));
+  expect(rows).toHaveLength(4);
+  for (const row of rows) expect(row).toMatch(/^\d+\s+\d+\s+(running|powered off)\s+\S+\s+[01]\s+0x\w\w\s+0x\w\w\s+(-|none)\s+-\s+0x/);
 
   // One boot of the old image, then one per reset, each of the file as it is now.
   const console = s.stdout();
