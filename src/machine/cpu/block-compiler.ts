@@ -3,9 +3,8 @@ import type { Cpu } from './cpu';
 import type { Exec } from './exec';
 import { decode } from './decode';
 import * as arith from './arith64';
-import { SCRATCH, ramOff, slowLoad, slowLoad64, slowStore, slowStore64 } from './load-store-access';
 import { emitDataProcessing } from './block-emit-dp';
-import { emitLoadStore } from './block-emit-mem';
+import { emitLoadStore, type RamShape } from './block-emit-mem';
 import { emitBranch } from './block-emit-branch';
 
 /**
@@ -15,6 +14,10 @@ import { emitBranch } from './block-emit-branch';
  * PSTATE, interrupt takeability or the run state (run through the interpreter's Exec), or the
  * end of the page, a hooked or undecodable word.
  *
+ * Registers and NZCV live in JavaScript locals inside the function (loaded on entry, written
+ * back to the Cpu before it returns or calls an interpreter Exec), so the guest state in the
+ * Cpu is exact whenever anything outside the block can look at it.
+ *
  * Contract with the run loop (Cpu.executeBlocks): the loop calls `run(c, q)` only when
  * `q + len <= c.limit`, with c.pc = start and q = instructions retired so far in this
  * run() call. Moving on to another basic block of the region (a direct branch, or an
@@ -22,9 +25,12 @@ import { emitBranch } from './block-emit-branch';
  * c.limit; otherwise the function returns the new count with c.pc set to the next
  * instruction. So a region never retires more than the budget. It also returns right after an
  * instruction that set `c.limit = 0` (an interrupt may have become takeable, the CPU stopped,
- * was held, or must yield) or killed the block (self-modifying code). A guest exception
- * thrown inside leaves c.qn = the count before the faulting instruction, as the interpreter
- * does.
+ * was held, or must yield) or killed the block (self-modifying code). A load or store that
+ * cannot take the RAM fast path *bails*: it returns `~count` (negative) with c.pc at that
+ * instruction, nothing of it done, and the run loop must run exactly that instruction
+ * through the interpreter (faults, MMIO, watchpoints, store hooks all happen there). A guest
+ * exception thrown by an Exec inside leaves c.qn = the count before the faulting
+ * instruction, as the interpreter does.
  */
 export interface Block {
   run: (c: Cpu, q: number) => number;
@@ -45,7 +51,7 @@ export const MAX_REGION_INSNS = 1024;
 export const MAX_REGION_BLOCKS = 64;
 
 /** The temporaries the emitters use (block-emit-*.ts), declared at the top of each basic block. */
-const TEMPS = 'let h=0,a=0,o=0,w=0,x=0,v0=0,v1=0,v2=0,v3=0,t0=0,t1=0,t2=0,t3=0;';
+const TEMPS = 'let h=0,a=0,o=0,w=0,v0=0,v1=0,v2=0,v3=0,t0=0,t1=0,t2=0,t3=0;';
 
 /** One basic block of a region being compiled. */
 interface BasicBlock {
@@ -58,24 +64,59 @@ interface BasicBlock {
   emitted: number;
 }
 
-/** What the generated code needs besides the Cpu: RAM views, the access helpers, arith64. */
+/** What the generated code needs besides the Cpu: RAM views and arith64. */
 interface BlockEnv {
-  bus: Bus;
   R8: Uint8Array;
   R16: Uint16Array;
   R32: Int32Array;
   PF: Uint8Array;
-  S: Int32Array;
-  ramOff: typeof ramOff;
-  slowLoad: typeof slowLoad;
-  slowLoad64: typeof slowLoad64;
-  slowStore: typeof slowStore;
-  slowStore64: typeof slowStore64;
   arith: typeof arith;
 }
 
 /** The arith64 helpers the emitters name, unpacked once per block factory. */
 const ARITH_NAMES = ['mul64', 'RES'] as const;
+
+/** Placeholders in basic-block source for the register write-back / reload (known only once the region is emitted); not word characters, so the lowering regexes see a word boundary after them. */
+const SYNC = '@SYNC@';
+const RELOAD = '@RELOAD@';
+
+/**
+ * Lower the emitters' intermediate form to the region's locals. Emitters (block-emit-*.ts)
+ * write registers as `L[n]` / `H[n]` (low / high int32 word of register slot n, as in
+ * exec.ts: 31 = XZR, 32 = SP, 33 = discard) and flags as `c.n`, `c.z`, `c.c`, `c.v`, exactly
+ * as the interpreter's Cpu fields; every write is a whole statement `L[n]=expr;`. In the
+ * region function each half is a local `RLn` / `RHn` and each flag `Fn`..`Fv`, loaded once on
+ * entry and written back (SYNC) before anything outside the block can see them. A write
+ * becomes `RLn=(expr)|0;`, the ToInt32 an Int32Array store would do, so the locals stay int32.
+ * @throws Error if the source writes XZR (slot 31): an emitter bug
+ */
+export function lowerRegisters(src: string): string {
+  return src
+    .replace(/\b([LH])\[(\d+)\]=(?!=)([^;]*);/g, (_, k: string, n: string, e: string) => {
+      if (n === '31') throw new Error('block compiler: write to XZR');
+      return `R${k}${n}=(${e})|0;`;
+    })
+    .replace(/\b([LH])\[(\d+)\]/g, (_, k: string, n: string) => (n === '31' ? '0' : `R${k}${n}`))
+    .replace(/\bc\.([nzcv])=(?!=)/g, 'F$1=')
+    .replace(/\bc\.([nzcv])\b/g, 'F$1');
+}
+
+/** The register halves and flags a lowered region mentions, and those it writes. */
+function registerUse(src: string): { used: string[]; written: Set<string> } {
+  const used = new Set<string>();
+  const written = new Set<string>();
+  for (const m of src.matchAll(/\b(R[LH]\d+|F[nzcv])\b(=(?!=))?/g)) {
+    used.add(m[1]);
+    if (m[2] !== undefined) written.add(m[1]);
+  }
+  return { used: [...used].sort(), written };
+}
+
+/** `L[n]` / `c.n` ... : where a local lives in the Cpu. */
+function home(local: string): string {
+  if (local[0] === 'F') return `c.${local[1]}`;
+  return `${local[1]}[${local.slice(2)}]`;
+}
 
 /**
  * Turns A64 code in RAM into {@link Block}s. One per Bus, shared by all CPUs (like the
@@ -83,26 +124,15 @@ const ARITH_NAMES = ['mul64', 'RES'] as const;
  */
 export class BlockCompiler {
   private readonly env: BlockEnv;
+  private readonly ram: RamShape;
 
   /**
    * @param isHooked whether a code hook (code-cache.ts addHook) sits at an address: hooked
    *                 instructions are never compiled, so the hook runs through the interpreter
    */
   constructor(private readonly bus: Bus, private readonly isHooked: (pc: number) => boolean) {
-    this.env = {
-      bus,
-      R8: bus.ram,
-      R16: bus.ram16,
-      R32: bus.ram32,
-      PF: bus.pageFlags,
-      S: SCRATCH,
-      ramOff,
-      slowLoad,
-      slowLoad64,
-      slowStore,
-      slowStore64,
-      arith,
-    };
+    this.env = { R8: bus.ram, R16: bus.ram16, R32: bus.ram32, PF: bus.pageFlags, arith };
+    this.ram = { base: bus.ramBase, size: bus.ramSize };
   }
 
   /**
@@ -138,37 +168,38 @@ export class BlockCompiler {
     // stays inside (fib's RET to its caller's loop); any other target leaves.
     const starts = bbs.map((bb, i) => [bb.start, i] as const).filter(([, i]) => bbs[i].len > 0);
     const indirect = (self: number): string => {
-      if (starts.length === 0) return `c.pc=t0;return q+__LEN_${self}__;`;
       let sw = 'switch(t0){';
-      for (const [start, i] of starts) sw += `case ${start}:q+=__LEN_${self}__;if(q+__LEN_${i}__<=c.limit){s=${i};continue;}c.pc=t0;return q;`;
-      return `${sw}}c.pc=t0;return q+__LEN_${self}__;`;
+      for (const [start, i] of starts) sw += `case ${start}:q+=__LEN_${self}__;if(q+__LEN_${i}__<=lim){s=${i};continue;}c.pc=t0;break out;`;
+      return `${sw}}c.pc=t0;q+=__LEN_${self}__;break out;`;
     };
     for (let i = 0; i < bbs.length; i++) bbs[i].src = bbs[i].src.replace(`__IND_${i}__`, () => indirect(i));
-    let body: string;
-    const internal = bbs.length > 1 || /__GOTO_|continue/.test(entry.src);
     // Temporaries are declared per basic block so that no value lives across the region's
-    // loop except q and s (shared ones become loop phis of mixed representation: boxing).
-    if (!internal) {
-      body = TEMPS + entry.src;
-    } else {
-      body = 'for(;;){switch(s){';
-      bbs.forEach((bb, i) => {
-        body += `case ${i}:{${bb.len === 0 ? `c.pc=${bb.start};return q;` : TEMPS + bb.src}}`;
-      });
-      body += '}}';
-    }
-    body = body
-      .replace(/__LEN_(\d+)__/g, (_, i: string) => String(bbs[Number(i)].len))
-      .replace(/__GOTO_(\d+)__/g, '$1');
+    // loop except q, s and the register/flag locals (all int32: shared temporaries would
+    // become loop phis of mixed representation, i.e. boxed numbers).
+    let body = 'out:for(;;){switch(s){';
+    bbs.forEach((bb, i) => {
+      body += `case ${i}:{${bb.len === 0 ? `c.pc=${bb.start};break out;` : TEMPS + bb.src}}`;
+    });
+    body += '}}';
+    body = lowerRegisters(
+      body.replace(/__LEN_(\d+)__/g, (_, i: string) => String(bbs[Number(i)].len)).replace(/__GOTO_(\d+)__/g, '$1'),
+    );
+    const { used, written } = registerUse(body);
+    const sync = used.filter((r) => written.has(r)).map((r) => `${home(r)}=${r};`).join('');
+    const reload = used.map((r) => `${r}=${home(r)};`).join('');
+    const load = used.length === 0 ? '' : `let ${used.map((r) => `${r}=${home(r)}`).join(',')};`;
+    body = body.split(SYNC).join(sync).split(RELOAD).join(reload);
     const words = new Set<number>();
     for (const bb of bbs) for (let k = 0; k < bb.len; k++) words.add(((bb.start & 0xfff) >>> 2) + k);
-    return this.build(pc, entry.len, body, execs, [...words]);
+    return this.build(pc, entry.len, `${load}${body}${sync}return q;`, execs, [...words]);
   }
 
   /**
    * Emit one basic block: from bb.start up to and including its first branch or
    * block-ending instruction, the page end, a hooked or undecodable word, or
-   * MAX_BLOCK_INSNS. `q` in its code is the count at its start.
+   * MAX_BLOCK_INSNS. `q` in its code is the count at its start. Leaving the region goes
+   * through `break out` (registers written back after the loop), except after an
+   * interpreter Exec, which has seen (and may have changed) the registers in the Cpu.
    */
   private scan(bb: BasicBlock, self: number, pageEnd: number, want: (t: number) => number | undefined, execs: Exec[]): void {
     const bus = this.bus;
@@ -177,8 +208,8 @@ export class BlockCompiler {
     // fits the budget, else back to the run loop.
     const jump = (target: number): string => {
       const t = want(target);
-      if (t === undefined) return `{c.pc=${target};return q+${lenSelf};}`;
-      return `{q+=${lenSelf};if(q+__LEN_${t}__<=c.limit){s=__GOTO_${t}__;continue;}c.pc=${target};return q;}`;
+      if (t === undefined) return `{c.pc=${target};q+=${lenSelf};break out;}`;
+      return `{q+=${lenSelf};if(q+__LEN_${t}__<=lim){s=__GOTO_${t}__;continue;}c.pc=${target};break out;}`;
     };
     let src = '';
     let k = 0;
@@ -189,9 +220,9 @@ export class BlockCompiler {
       const word = bus.ram32[(cur - bus.ramBase) >>> 2];
       const exec = decode(word, cur);
       if (exec === undefined) break; // UNDEFINED: the interpreter raises it
-      const qk = `q+${k}`;
-      const exitAfter = `{c.pc=${cur + 4};return q+${k + 1};}`;
       const op0 = (word >>> 25) & 0xf;
+      // Run this word through the interpreter: registers to the Cpu first, back after.
+      const call = `${SYNC}c.pc=${cur + 4};c.qn=q+${k};E${execs.length}(c);`;
       const dp = emitDataProcessing(word, cur);
       if (dp !== undefined) {
         src += dp;
@@ -209,20 +240,19 @@ export class BlockCompiler {
         } else {
           // Exception generation, ERET, system registers, WFI/WFE/YIELD...: the interpreter
           // runs it and the block ends (it may branch, change PSTATE or the run state).
-          src += `c.pc=${cur + 4};c.qn=${qk};E${execs.length}(c);return q+${k + 1};`;
+          src += `${call}return q+${k + 1};`;
           execs.push(exec);
           k++;
           terminal = true;
           break;
         }
       } else {
-        const mem = emitLoadStore(word, cur, qk);
+        const mem = emitLoadStore(word, `{c.pc=${cur};q=~(q+${k});break out;}`, this.ram);
         if (mem !== undefined) {
-          // Only a slow path or a store hook (which set x) can stop the CPU or kill the block.
-          src += `${mem}if(x!==0){x=0;if(c.limit===0||B.dead)${exitAfter}}`;
+          src += mem;
           bb.emitted++;
         } else {
-          src += `c.pc=${cur + 4};c.qn=${qk};E${execs.length}(c);if(c.limit===0||B.dead)${exitAfter}`;
+          src += `${call}if(c.limit===0||B.dead)return q+${k + 1};${RELOAD}`;
           execs.push(exec);
         }
       }
@@ -237,14 +267,8 @@ export class BlockCompiler {
   private build(pc: number, len: number, body: string, execs: Exec[], words: number[]): Block {
     const block: Block = { run: undefined as unknown as Block['run'], len, start: pc, dead: false, words };
     const unpack =
-      'const {bus,R8,R16,R32,PF,S,ramOff,slowLoad,slowLoad64,slowStore,slowStore64,arith}=env;' +
-      `const {${ARITH_NAMES.join(',')}}=arith;` +
-      execs.map((_, i) => `const E${i}=E[${i}];`).join('');
-    const fn =
-      `return function blk_${pc.toString(16)}(c,q){` +
-      'const L=c.lo,H=c.hi;let s=0;' +
-      body +
-      '};';
+      'const {R8,R16,R32,PF,arith}=env;' + `const {${ARITH_NAMES.join(',')}}=arith;` + execs.map((_, i) => `const E${i}=E[${i}];`).join('');
+    const fn = `return function blk_${pc.toString(16)}(c,q){const L=c.lo,H=c.hi,lim=c.limit;let s=0;${body}};`;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const factory = new Function('env', 'E', 'B', `"use strict";${unpack}${fn}`) as (env: BlockEnv, e: Exec[], b: Block) => Block['run'];
     block.run = factory(this.env, execs, block);
