@@ -3,6 +3,7 @@ import type { Cpu } from './cpu';
 import type { Exec } from './exec';
 import { decode } from './decode';
 import * as arith from './arith64';
+import { numberHi } from './arith64';
 import { emitDataProcessing } from './block-emit-dp';
 import { emitLoadStore, type RamShape } from './block-emit-mem';
 import { emitBranch } from './block-emit-branch';
@@ -62,6 +63,8 @@ interface BasicBlock {
   len: number;
   /** Instructions emitted inline (not through the interpreter's Exec). */
   emitted: number;
+  /** When it ends by jumping to basic block `t` of the region: its source falling through into `t` instead. */
+  next?: { t: number; src: string };
 }
 
 /** What the generated code needs besides the Cpu: RAM views and arith64. */
@@ -166,10 +169,12 @@ export class BlockCompiler {
     if (entry.len === 0 || entry.emitted === 0) return undefined;
     // An indirect branch (RET, BR, BLR) whose target is one of this region's basic blocks
     // stays inside (fib's RET to its caller's loop); any other target leaves.
+    // The region's basic blocks share the page's high word, so the dispatch is an int32
+    // switch on the low word.
     const starts = bbs.map((bb, i) => [bb.start, i] as const).filter(([, i]) => bbs[i].len > 0);
     const indirect = (self: number): string => {
-      let sw = 'switch(t0){';
-      for (const [start, i] of starts) sw += `case ${start}:q+=__LEN_${self}__;if(q+__LEN_${i}__<=lim){s=${i};continue;}c.pc=t0;break out;`;
+      let sw = `if(t1===${numberHi(pageBase) | 0})switch(t2){`;
+      for (const [start, i] of starts) sw += `case ${start | 0}:q+=__LEN_${self}__;if(q+__LEN_${i}__<=lim){s=${i};continue;}c.pc=t0;break out;`;
       return `${sw}}c.pc=t0;q+=__LEN_${self}__;break out;`;
     };
     for (let i = 0; i < bbs.length; i++) bbs[i].src = bbs[i].src.replace(`__IND_${i}__`, () => indirect(i));
@@ -177,9 +182,10 @@ export class BlockCompiler {
     // loop except q, s and the register/flag locals (all int32: shared temporaries would
     // become loop phis of mixed representation, i.e. boxed numbers).
     let body = 'out:for(;;){switch(s){';
-    bbs.forEach((bb, i) => {
+    for (const i of this.layout(bbs)) {
+      const bb = bbs[i];
       body += `case ${i}:{${bb.len === 0 ? `c.pc=${bb.start};break out;` : TEMPS + bb.src}}`;
-    });
+    }
     body += '}}';
     body = lowerRegisters(
       body.replace(/__LEN_(\d+)__/g, (_, i: string) => String(bbs[Number(i)].len)).replace(/__GOTO_(\d+)__/g, '$1'),
@@ -206,10 +212,14 @@ export class BlockCompiler {
     const lenSelf = `__LEN_${self}__`;
     // Leave for `target`: into another basic block of the region when its first pass still
     // fits the budget, else back to the run loop.
+    let last: { code: string; t: number; fall: string } | undefined;
     const jump = (target: number): string => {
       const t = want(target);
+      last = undefined;
       if (t === undefined) return `{c.pc=${target};q+=${lenSelf};break out;}`;
-      return `{q+=${lenSelf};if(q+__LEN_${t}__<=lim){s=__GOTO_${t}__;continue;}c.pc=${target};break out;}`;
+      const code = `{q+=${lenSelf};if(q+__LEN_${t}__<=lim){s=__GOTO_${t}__;continue;}c.pc=${target};break out;}`;
+      last = { code, t, fall: `{q+=${lenSelf};if(q+__LEN_${t}__>lim){c.pc=${target};break out;}}` };
+      return code;
     };
     let src = '';
     let k = 0;
@@ -262,6 +272,30 @@ export class BlockCompiler {
     bb.len = k;
     if (k > 0 && !terminal) src += jump(cur);
     bb.src = src;
+    // A basic block that ends by jumping to another one of the region can fall through
+    // into it instead, when the layout puts that one right after it.
+    const end = last as { code: string; t: number; fall: string } | undefined;
+    if (end !== undefined && src.endsWith(end.code)) bb.next = { t: end.t, src: src.slice(0, -end.code.length) + end.fall };
+  }
+
+  /**
+   * Order of the `case`s: each basic block followed by the one it ends by jumping to, when
+   * not placed yet, which then runs by falling through (no trip through the dispatch).
+   */
+  private layout(bbs: BasicBlock[]): number[] {
+    const placed = new Set<number>();
+    const order: number[] = [];
+    for (let i = 0; i < bbs.length; i++) {
+      for (let j: number | undefined = i; j !== undefined && !placed.has(j); ) {
+        placed.add(j);
+        order.push(j);
+        const next: { t: number; src: string } | undefined = bbs[j].next;
+        if (next === undefined || placed.has(next.t)) break;
+        bbs[j].src = next.src;
+        j = next.t;
+      }
+    }
+    return order;
   }
 
   private build(pc: number, len: number, body: string, execs: Exec[], words: number[]): Block {

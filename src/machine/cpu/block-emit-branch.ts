@@ -19,7 +19,8 @@ export interface BranchCode {
  *
  * @param jump returns source that continues at `target` (another basic block of the region,
  *             or back to the run loop); it retires every instruction of this basic block
- * @param indirect source that continues at the address in `t0` (BR, BLR, RET)
+ * @param indirect source that continues at the address in `t0` (BR, BLR, RET), whose high
+ *                 and low words are also in `t1` and `t2` (int32)
  */
 export function emitBranch(insn: number, pc: number, jump: (target: number) => string, indirect: string): BranchCode | undefined {
   const top = insn >>> 26;
@@ -56,7 +57,7 @@ export function emitBranch(insn: number, pc: number, jump: (target: number) => s
     const opc = (insn >>> 21) & 0xf;
     const rn = (insn >>> 5) & 31;
     if (((insn >>> 16) & 0x1f) !== 0x1f || ((insn >>> 10) & 0x3f) !== 0 || (insn & 31) !== 0 || opc > 2) return undefined;
-    const target = `t0=(H[${rn}]>>>0)*4294967296+(L[${rn}]>>>0);`;
+    const target = `t1=H[${rn}];t2=L[${rn}];t0=(t1>>>0)*4294967296+(t2>>>0);`;
     const link = opc === 1 ? `L[30]=${numberLo(pc + 4) | 0};H[30]=${numberHi(pc + 4) | 0};` : '';
     return { code: `${target}${link}${indirect}`, terminal: true };
   }

@@ -17,8 +17,8 @@ import { pairAllocated } from './load-store-pair';
  * given as `bail` leaves the block before the instruction has changed any register, and the
  * run loop runs that one instruction through the interpreter (which takes the fault, calls
  * the device, checks the watchpoint, calls the store hook) exactly as the reference does.
- * A pair store whose second access bails has made its first one, which the interpreter
- * then repeats with the same value: a plain RAM store, so nothing can observe it twice.
+ * A pair takes the fast path only when both elements can (one check: aligned and within one
+ * page), so a bailing instruction has never made any access.
  *
  * Registers and flags are written in the compiler's intermediate form (`L[n]`, `H[n]`,
  * `c.n`..., see block-compiler.ts). In scope of the emitted code: `R8`, `R16`, `R32`, `PF`
@@ -58,26 +58,39 @@ interface AddressCode {
 class MemEmitter {
   constructor(private readonly bail: string, private readonly ram: RamShape) {}
 
-  /** `o` = RAM offset of (h, a) when a `bytes`-byte access may take the fast path; else bail. */
-  private check(bytes: number, store: boolean): string {
+  /**
+   * `o` = RAM offset of (h, a) when `count` consecutive `bytes`-byte accesses from there may
+   * all take the fast path (aligned, in one page, so one Bus.pageFlags byte covers them; RAM
+   * is whole pages); else bail.
+   */
+  private check(bytes: number, store: boolean, count = 1): string {
     const flags = store ? 'PF[o>>>12]===0' : `(PF[o>>>12]&${PAGE_WATCH})===0`;
-    return `o=a-${this.ram.base};if(h!==0||o<0||o>=${this.ram.size}||(o&${bytes - 1})!==0||!(${flags}))${this.bail}`;
+    const page = count === 1 ? '' : `||(o&4095)>${4096 - count * bytes}`;
+    return `o=a-${this.ram.base};if(h!==0||o<0||o>=${this.ram.size}||(o&${bytes - 1})!==0${page}||!(${flags}))${this.bail}`;
+  }
+
+  /** Read `bytes` at RAM offset `o` + `at` into `lo` (and `hi` for 8 bytes). */
+  private read(bytes: number, at: number, lo: string, hi = ''): string {
+    if (bytes === 8) return `w=(o>>>2)+${at >>> 2};${lo}=R32[w];${hi}=R32[w+1];`;
+    const fast = bytes === 1 ? `R8[o+${at}]` : bytes === 2 ? `R16[(o+${at})>>>1]` : `R32[(o>>>2)+${at >>> 2}]`;
+    return `${lo}=${fast};`;
+  }
+
+  /** Write `bytes` of the value (lo, hi) at RAM offset `o` + `at`. */
+  private write(bytes: number, at: number, lo: string, hi: string): string {
+    if (bytes === 8) return `w=(o>>>2)+${at >>> 2};R32[w]=${lo};R32[w+1]=${hi};`;
+    const fast = bytes === 1 ? `R8[o+${at}]` : bytes === 2 ? `R16[(o+${at})>>>1]` : `R32[(o>>>2)+${at >>> 2}]`;
+    return `${fast}=${lo};`;
   }
 
   /** Load `bytes` at (h, a) into `lo` (and `hi` for 8 bytes). */
   private load(bytes: number, lo: string, hi = ''): string {
-    const c = this.check(bytes, false);
-    if (bytes === 8) return `${c}w=o>>>2;${lo}=R32[w];${hi}=R32[w+1];`;
-    const fast = bytes === 1 ? 'R8[o]' : bytes === 2 ? 'R16[o>>>1]' : 'R32[o>>>2]';
-    return `${c}${lo}=${fast};`;
+    return this.check(bytes, false) + this.read(bytes, 0, lo, hi);
   }
 
   /** Store `bytes` of the value (lo, hi) at (h, a). */
   private store(bytes: number, lo: string, hi: string): string {
-    const c = this.check(bytes, true);
-    if (bytes === 8) return `${c}w=o>>>2;R32[w]=${lo};R32[w+1]=${hi};`;
-    const fast = bytes === 1 ? 'R8[o]' : bytes === 2 ? 'R16[o>>>1]' : 'R32[o>>>2]';
-    return `${c}${fast}=${lo};`;
+    return this.check(bytes, true) + this.write(bytes, 0, lo, hi);
   }
 
   single(insn: number): string | undefined {
@@ -141,21 +154,23 @@ class MemEmitter {
     const imm = ((insn << 10) >> 25) << scale;
     const acc = type === 1 ? 0 : imm;
     const bytes = 1 << scale;
-    // The second element is its own access at base + bytes (it may bail on its own).
+    // Both elements are checked at once (a pair crossing a page bails, and the interpreter
+    // makes the two accesses one after the other, as the architecture does).
     let s = wb ? `h=H[${n}];t3=L[${n}]>>>0;a=t3+${acc};` : `h=H[${n}];a=(L[${n}]>>>0)+${imm};`;
+    s += this.check(bytes, !isLoad, 2);
     if (isLoad) {
       const t = rdZr(rt);
       const t2 = rdZr(rt2);
       if (bytes === 8) {
-        s += this.load(8, 'v0', 'v1') + `a=a+8;` + this.load(8, 'v2', 'v3');
+        s += this.read(8, 0, 'v0', 'v1') + this.read(8, 8, 'v2', 'v3');
         s += `L[${t}]=v0;H[${t}]=v1;L[${t2}]=v2;H[${t2}]=v3;`;
       } else {
         const hm = opc === 1 ? -1 : 0;
-        s += this.load(4, 'v0') + `a=a+4;` + this.load(4, 'v2');
+        s += this.read(4, 0, 'v0') + this.read(4, 4, 'v2');
         s += `L[${t}]=v0;H[${t}]=(v0>>31)&${hm};L[${t2}]=v2;H[${t2}]=(v2>>31)&${hm};`;
       }
     } else {
-      s += this.store(bytes, `L[${rt}]`, `H[${rt}]`) + `a=a+${bytes};` + this.store(bytes, `L[${rt2}]`, `H[${rt2}]`);
+      s += this.write(bytes, 0, `L[${rt}]`, `H[${rt}]`) + this.write(bytes, bytes, `L[${rt2}]`, `H[${rt2}]`);
     }
     if (wb) s += writeBackSrc(n, imm);
     return s;
