@@ -19,9 +19,9 @@ import { emitBranch } from './block-emit-branch';
  * back to the Cpu before it returns or calls an interpreter Exec), so the guest state in the
  * Cpu is exact whenever anything outside the block can look at it.
  *
- * Contract with the run loop (Cpu.executeBlocks): the loop calls `run(c, q)` only when
- * `q + len <= c.limit`, with c.pc = start and q = instructions retired so far in this
- * run() call. Moving on to another basic block of the region (a direct branch, or an
+ * Contract with the run loop (Cpu.executeBlocks): the loop calls `run(c, q, s)` for an entry
+ * only when `q + entry.len <= c.limit`, with c.pc = entry.pc and q = instructions retired so
+ * far in this run() call. Moving on to another basic block of the region (a direct branch, or an
  * indirect one whose target is one) happens only while that block's length still fits under
  * c.limit; otherwise the function returns the new count with c.pc set to the next
  * instruction. So a region never retires more than the budget. It also returns right after an
@@ -34,15 +34,27 @@ import { emitBranch } from './block-emit-branch';
  * instruction, as the interpreter does.
  */
 export interface Block {
-  run: (c: Cpu, q: number) => number;
-  /** Instructions of its entry basic block: what must fit the budget to enter it. */
-  readonly len: number;
+  /** Run from basic block `s` (an {@link BlockEntry}'s index); returns the count, or ~count after a bail. */
+  run: (c: Cpu, q: number, s: number) => number;
+  /** Where the region can be entered: its first basic block, then every other one worth entering. */
+  readonly entries: readonly BlockEntry[];
   /** Word indexes (within its 4 KiB page) of every instruction it compiled. */
   readonly words: readonly number[];
   /** Address of the first instruction (bytes). */
   readonly start: number;
   /** Set when a store, the debugger or a code hook changed one of its words. */
   dead: boolean;
+}
+
+/** A basic block of a region that the run loop may enter it at. */
+export interface BlockEntry {
+  readonly block: Block;
+  /** Address of its first instruction (bytes). */
+  readonly pc: number;
+  /** Index of the basic block in the region (the `s` argument of Block.run). */
+  readonly s: number;
+  /** Instructions of that basic block: what must fit the budget to enter there. */
+  readonly len: number;
 }
 
 /** Longest basic block (instructions); bounds the budget granularity. */
@@ -52,7 +64,7 @@ export const MAX_REGION_INSNS = 1024;
 export const MAX_REGION_BLOCKS = 64;
 
 /** The temporaries the emitters use (block-emit-*.ts), declared at the top of each basic block. */
-const TEMPS = 'let h=0,a=0,o=0,w=0,v0=0,v1=0,v2=0,v3=0,t0=0,t1=0,t2=0,t3=0;';
+const TEMPS = 'let h=0,a=0,o=0,w=0,v0=0,v1=0,v2=0,v3=0,t0=0,t1=0,t2=0,t3=0,ok=0;';
 
 /** One basic block of a region being compiled. */
 interface BasicBlock {
@@ -140,11 +152,15 @@ export class BlockCompiler {
 
   /**
    * Compile the region entered at `pc` (a 4-byte-aligned RAM address).
+   * @param seen whether code at an address has run already: only such basic blocks join the
+   *             region (besides its entry), so V8 optimises the function with type feedback
+   *             for all of it; a jump to one not run yet leaves the region, and the run loop
+   *             compiles another region there once that becomes hot
    * @returns the block, or undefined when there is nothing worth compiling there (a hooked
    *          or undecodable first instruction, or only instructions the interpreter would
    *          run anyway)
    */
-  compile(pc: number): Block | undefined {
+  compile(pc: number, seen: (pc: number) => boolean = () => true): Block | undefined {
     const pageBase = pc - (pc & 0xfff);
     const bbs: BasicBlock[] = [];
     const index = new Map<number, number>();
@@ -155,6 +171,7 @@ export class BlockCompiler {
       if (target < pageBase || target >= pageBase + 4096 || (target & 3) !== 0) return undefined;
       const known = index.get(target);
       if (known !== undefined) return known;
+      if (bbs.length > 0 && !seen(target)) return undefined;
       if (total >= MAX_REGION_INSNS || bbs.length >= MAX_REGION_BLOCKS) return undefined;
       index.set(target, bbs.length);
       bbs.push({ start: target, src: '', len: 0, emitted: 0 });
@@ -170,12 +187,12 @@ export class BlockCompiler {
     // An indirect branch (RET, BR, BLR) whose target is one of this region's basic blocks
     // stays inside (fib's RET to its caller's loop); any other target leaves.
     // The region's basic blocks share the page's high word, so the dispatch is an int32
-    // switch on the low word.
+    // switch on the low word; it only picks constants, and one shared tail moves on.
     const starts = bbs.map((bb, i) => [bb.start, i] as const).filter(([, i]) => bbs[i].len > 0);
     const indirect = (self: number): string => {
-      let sw = `if(t1===${numberHi(pageBase) | 0})switch(t2){`;
-      for (const [start, i] of starts) sw += `case ${start | 0}:q+=__LEN_${self}__;if(q+__LEN_${i}__<=lim){s=${i};continue;}c.pc=t0;break out;`;
-      return `${sw}}c.pc=t0;q+=__LEN_${self}__;break out;`;
+      let sw = `q+=__LEN_${self}__;np=t0;if(t1===${numberHi(pageBase) | 0})switch(t2){`;
+      for (const [start, i] of starts) sw += `case ${start | 0}:if(q+__LEN_${i}__<=lim){s=${i};continue;}break out;`;
+      return `${sw}}break out;`;
     };
     for (let i = 0; i < bbs.length; i++) bbs[i].src = bbs[i].src.replace(`__IND_${i}__`, () => indirect(i));
     // Temporaries are declared per basic block so that no value lives across the region's
@@ -184,7 +201,7 @@ export class BlockCompiler {
     let body = 'out:for(;;){switch(s){';
     for (const i of this.layout(bbs)) {
       const bb = bbs[i];
-      body += `case ${i}:{${bb.len === 0 ? `c.pc=${bb.start};break out;` : TEMPS + bb.src}}`;
+      body += `case ${i}:{${bb.len === 0 ? `np=${bb.start};break out;` : TEMPS + bb.src}}`;
     }
     body += '}}';
     body = lowerRegisters(
@@ -197,7 +214,19 @@ export class BlockCompiler {
     body = body.split(SYNC).join(sync).split(RELOAD).join(reload);
     const words = new Set<number>();
     for (const bb of bbs) for (let k = 0; k < bb.len; k++) words.add(((bb.start & 0xfff) >>> 2) + k);
-    return this.build(pc, entry.len, `${load}${body}${sync}return q;`, execs, [...words]);
+    // Every way out but a block-ending Exec's sets np (the next pc) and leaves the loop; a bail
+    // also sets bk (its instruction's index in the basic block), an Exec that stopped the block
+    // qa (instructions of the basic block it retired), so no exit path needs type feedback
+    // of its own (V8 would deoptimise the region the first time such a path ran).
+    const exit = `c.pc=np;${sync}if(bk>=0)return ~(q+bk);return q+qa;`;
+    const block = this.build(pc, `let np=0,bk=-1,qa=0;${load}${body}${exit}`, execs, [...words]);
+    // Any basic block with inline code is an entry: the region is compiled once, however
+    // many of its addresses became hot.
+    const entries = block.entries as BlockEntry[];
+    bbs.forEach((bb, i) => {
+      if (bb.len > 0 && bb.emitted > 0) entries.push({ block, pc: bb.start, s: i, len: bb.len });
+    });
+    return block;
   }
 
   /**
@@ -213,13 +242,26 @@ export class BlockCompiler {
     // Leave for `target`: into another basic block of the region when its first pass still
     // fits the budget, else back to the run loop.
     let last: { code: string; t: number; fall: string } | undefined;
-    const jump = (target: number): string => {
+    // `fits`: the basic block's count is already added to q and `ok` says whether the
+    // target's first pass fits the budget (a two-way branch works both out before choosing,
+    // so the less taken way has no arithmetic or comparison of its own: V8 would have no type
+    // feedback for it and deoptimise the region the first time it ran).
+    const jump = (target: number, fits = false): string => {
       const t = want(target);
+      const add = fits ? '' : `q+=${lenSelf};`;
       last = undefined;
-      if (t === undefined) return `{c.pc=${target};q+=${lenSelf};break out;}`;
-      const code = `{q+=${lenSelf};if(q+__LEN_${t}__<=lim){s=__GOTO_${t}__;continue;}c.pc=${target};break out;}`;
-      last = { code, t, fall: `{q+=${lenSelf};if(q+__LEN_${t}__>lim){c.pc=${target};break out;}}` };
+      if (t === undefined) return `${add}np=${target};break out;`;
+      const test = fits ? 'ok' : `q+__LEN_${t}__<=lim`;
+      const code = `${add}if(${test}){s=__GOTO_${t}__;continue;}np=${target};break out;`;
+      last = { code, t, fall: `${add}if(!(${test})){np=${target};break out;}` };
       return code;
+    };
+    // Both ways must fit to go on inside the region (else the run loop takes over, which
+    // only costs time near the end of a budget).
+    const branch2 = (cond: string, taken: number, notTaken: number): string => {
+      const fit = [taken, notTaken].map((a) => want(a)).filter((t) => t !== undefined).map((t) => `(q+__LEN_${t}__<=lim)`);
+      const ok = fit.length === 0 ? '' : `ok=${fit.join('&')};`;
+      return `q+=${lenSelf};${ok}if(${cond}){${jump(taken, true)}}${jump(notTaken, true)}`;
     };
     let src = '';
     let k = 0;
@@ -238,11 +280,13 @@ export class BlockCompiler {
         src += dp;
         bb.emitted++;
       } else if (op0 === 0xa || op0 === 0xb) {
-        const br = emitBranch(word, cur, jump, `__IND_${self}__`);
+        const br = emitBranch(word, cur, jump, branch2, `__IND_${self}__`);
         if (br !== undefined) {
           src += br.code;
           bb.emitted++;
           if (br.terminal) {
+            // After a call (BL), its return point: the callee's RET then stays in the region.
+            if (word >>> 26 === 0x25) want(cur + 4);
             k++;
             terminal = true;
             break;
@@ -257,12 +301,13 @@ export class BlockCompiler {
           break;
         }
       } else {
-        const mem = emitLoadStore(word, `{c.pc=${cur};q=~(q+${k});break out;}`, this.ram);
+        const mem = emitLoadStore(word, `{np=${cur};bk=${k};break out;}`, this.ram);
         if (mem !== undefined) {
           src += mem;
           bb.emitted++;
         } else {
-          src += `${call}if(c.limit===0||B.dead)return q+${k + 1};${RELOAD}`;
+          // Reloaded first, so leaving through the common exit writes back what the Exec left.
+          src += `${call}${RELOAD}if(c.limit===0||B.dead){np=${cur + 4};qa=${k + 1};break out;}`;
           execs.push(exec);
         }
       }
@@ -298,11 +343,11 @@ export class BlockCompiler {
     return order;
   }
 
-  private build(pc: number, len: number, body: string, execs: Exec[], words: number[]): Block {
-    const block: Block = { run: undefined as unknown as Block['run'], len, start: pc, dead: false, words };
+  private build(pc: number, body: string, execs: Exec[], words: number[]): Block {
+    const block: Block = { run: undefined as unknown as Block['run'], entries: [], start: pc, dead: false, words };
     const unpack =
       'const {R8,R16,R32,PF,arith}=env;' + `const {${ARITH_NAMES.join(',')}}=arith;` + execs.map((_, i) => `const E${i}=E[${i}];`).join('');
-    const fn = `return function blk_${pc.toString(16)}(c,q){const L=c.lo,H=c.hi,lim=c.limit;let s=0;${body}};`;
+    const fn = `return function blk_${pc.toString(16)}(c,q,s){const L=c.lo,H=c.hi,lim=c.limit;${body}};`;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const factory = new Function('env', 'E', 'B', `"use strict";${unpack}${fn}`) as (env: BlockEnv, e: Exec[], b: Block) => Block['run'];
     block.run = factory(this.env, execs, block);

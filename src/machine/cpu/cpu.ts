@@ -459,10 +459,10 @@ export class Cpu {
     while (qn < this.limit) {
       const pc = this.pc;
       if (!tail && !bailed) {
-        const b = blocks.lookup(pc, heat);
-        if (b !== undefined) {
-          if (qn + b.len <= this.limit) {
-            qn = b.run(this, qn);
+        const e = blocks.lookup(pc, heat);
+        if (e !== undefined) {
+          if (qn + e.len <= this.limit) {
+            qn = e.block.run(this, qn, e.s);
             if (qn < 0) {
               qn = ~qn;
               bailed = true;
