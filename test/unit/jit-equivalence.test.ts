@@ -391,3 +391,32 @@ describe('jit register and flag locals', () => {
     expect(jit.cpus[0].getX(9)).toBe(49n);
   });
 });
+
+describe('jit 64-bit carries in int32 arithmetic', () => {
+  test('ADD/SUB/ADDS/SUBS carries and borrows across the 32-bit boundary, CSINC/CSNEG at 0 and -1', () => {
+    // x4 walks up through 0xffff_fff0.. and x5 down through 0x1_0000_0010..; the compares,
+    // csinc and csneg see low words at 0, -1 and around, and the flags come from 64-bit
+    // subtractions whose low half borrows.
+    runBoth(
+      [
+        '1: add x4, x4, #3',
+        'sub x5, x5, #5',
+        'adds x6, x4, #0xffe',
+        'subs x7, x5, #0x7ff, lsl #12',
+        'csinc x8, x4, x5, cc',
+        'csneg x9, x5, x4, mi',
+        'cmp x4, x5',
+        'cset x10, hi',
+        'add x11, x11, x10',
+        'adds w12, w4, w5',
+        'csinc x13, x12, x4, vs',
+        'b 1b',
+      ].join('\n'),
+      [700, 333, 1000, 19],
+      (b) => {
+        b.cpus[0].setX(4, 0xffff_ff40n); // crosses 2^32 after ~64 passes: compiled by then
+        b.cpus[0].setX(5, 0x1_0000_0140n);
+      },
+    );
+  });
+});

@@ -182,5 +182,5 @@ class MemEmitter {
  * small, so one carry or borrow at most).
  */
 function writeBackSrc(n: number, imm: number): string {
-  return `t3=t3+${imm};L[${n}]=t3;H[${n}]=t3>=4294967296?(h+1)|0:t3<0?(h-1)|0:h;`;
+  return `t3=t3+${imm};L[${n}]=t3;H[${n}]=(h+(t3>=4294967296?1:0)-(t3<0?1:0))|0;`;
 }
