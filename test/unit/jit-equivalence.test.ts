@@ -189,6 +189,22 @@ describe('jit engine matches the interpreter', () => {
     b.cpus[0].run(COMPILE_THRESHOLD * 4 + 10);
     expect(b.code.blocks.lookup(BASE, false)).toBeDefined();
   });
+
+  test('one region serves every hot basic block of a loop; a path not run yet stays out of it', () => {
+    // Two hot targets (1: and 2:) and a path (3:) first taken after 200 passes.
+    const b = makeBoard('jit');
+    const words = assemble(['1: add x4, x4, #1', 'cmp x4, #200', 'b.hi 3f', '2: add x5, x5, #1', 'b 1b', '3: add x6, x6, #1', 'b 2b'].join('\n'));
+    setUp(b, words, [], 0, 1);
+    b.cpus[0].run(COMPILE_THRESHOLD * 5 * 5);
+    const at = (i: number) => b.code.blocks.lookup(BASE + i * 4, false);
+    expect(at(0)?.block).toBeDefined();
+    expect(at(3)?.block).toBe(at(0)?.block);
+    expect(at(5)).toBeUndefined(); // 3: has not run: not part of the region
+    b.cpus[0].run(5 * 400);
+    expect(b.cpus[0].getX(6)).toBeGreaterThan(0n);
+    expect(at(5)?.block).toBeDefined(); // hot now: compiled as a region of its own
+    expect(at(5)?.block).not.toBe(at(0)?.block);
+  });
 });
 
 /** Run `lines` on both engines in the given slices; expect identical snapshots after each. */
