@@ -1,29 +1,23 @@
 import { PAGE_CODE, type Bus } from '../bus';
-import type { Block } from './block-compiler';
+import type { Block, BlockEntry } from './block-compiler';
 import { BlockCompiler } from './block-compiler';
 
 /** Executions of a block start address before it is compiled (cold code stays interpreted). */
 export const COMPILE_THRESHOLD = 24;
 
 /** Stands for "no block can start here" (hooked, undecodable, or not worth it): never fits a budget. */
-const NO_BLOCK: Block = Object.freeze({
-  run: () => {
-    throw new Error('NO_BLOCK run');
-  },
-  len: Infinity,
-  start: -1,
-  dead: false,
-  words: [],
-}) as Block;
+const NO_ENTRY: BlockEntry = Object.freeze({ block: undefined as unknown as Block, pc: -1, s: 0, len: Infinity });
 
 /** Blocks of one 4 KiB RAM page. */
 interface BlockPage {
-  /** Block starting at each word, NO_BLOCK, or undefined (not compiled yet). */
-  readonly at: (Block | undefined)[];
+  /** The region entry at each word, NO_ENTRY, or undefined (none yet). */
+  readonly at: (BlockEntry | undefined)[];
   /** Times each word was reached without a block (saturating). */
   readonly heat: Uint8Array;
   /** How many live blocks compiled each word: a store to an uncovered word costs nothing more. */
   readonly cover: Uint16Array;
+  /** 1 for each word the run loop looked up without a block to run (it was interpreted). */
+  readonly seen: Uint8Array;
 }
 
 /**
@@ -48,35 +42,49 @@ export class BlockCache {
   }
 
   /**
-   * The block to run at `pc`; undefined while it is cold, outside RAM, misaligned, or not
-   * compilable. With `heat`, counts this arrival and compiles the block on the
+   * The region entry to run at `pc`; undefined while it is cold, outside RAM, misaligned, or
+   * not compilable. With `heat`, counts this arrival and compiles a region on the
    * COMPILE_THRESHOLD-th: the run loop heats only branch targets and block exits, so regions
-   * start where control flow enters code, not wherever a quantum happened to begin.
+   * start where control flow enters code, not wherever a quantum happened to begin. A
+   * compiled region is entered at any of its basic blocks (Block.entries) that has no entry
+   * yet, so the other hot addresses of the same code find it instead of compiling their own.
+   * A word looked up with no block to run is marked seen (it is about to be interpreted):
+   * regions take in only basic blocks that have run (BlockCompiler.compile).
    */
-  lookup(pc: number, heat: boolean): Block | undefined {
+  lookup(pc: number, heat: boolean): BlockEntry | undefined {
     const off = pc - this.ramBase;
     if (off < 0 || off >= this.ramSize || (off & 3) !== 0) return undefined;
     const p = off >>> 12;
     let page = this.pages[p];
     if (page === undefined) {
-      page = { at: new Array<Block | undefined>(1024).fill(undefined), heat: new Uint8Array(1024), cover: new Uint16Array(1024) };
+      page = {
+        at: new Array<BlockEntry | undefined>(1024).fill(undefined),
+        heat: new Uint8Array(1024),
+        cover: new Uint16Array(1024),
+        seen: new Uint8Array(1024),
+      };
       this.pages[p] = page;
       // Stores to the page must reach invalidateWords (Bus.storeHook -> CodeCache.invalidateAt).
       this.pageFlags[p] |= PAGE_CODE;
     }
     const w = (off & 0xfff) >>> 2;
-    const b = page.at[w];
-    if (b !== undefined) return b === NO_BLOCK ? undefined : b;
+    const e = page.at[w];
+    if (e !== undefined) return e === NO_ENTRY ? undefined : e;
+    page.seen[w] = 1;
     if (!heat || ++page.heat[w] < COMPILE_THRESHOLD) return undefined;
     page.heat[w] = 0;
-    const nb = this.compiler.compile(pc);
+    const seen = page.seen;
+    const nb = this.compiler.compile(pc, (a) => seen[(a & 0xfff) >>> 2] !== 0);
     if (nb === undefined) {
-      page.at[w] = NO_BLOCK;
+      page.at[w] = NO_ENTRY;
       return undefined;
     }
-    page.at[w] = nb;
     for (const i of nb.words) page.cover[i]++;
-    return nb;
+    for (const entry of nb.entries) {
+      const ew = (entry.pc & 0xfff) >>> 2;
+      if (page.at[ew] === undefined || page.at[ew] === NO_ENTRY) page.at[ew] = entry;
+    }
+    return nb.entries[0];
   }
 
   /** Kill the blocks of RAM page `p` covering any of `count` words from word index `first`. */
@@ -85,14 +93,14 @@ export class BlockCache {
     if (page === undefined) return;
     let covered = false;
     for (let i = first; i < first + count && i < 1024; i++) if (page.cover[i] !== 0) covered = true;
-    // A NO_BLOCK verdict at one of these words may change too (e.g. a hook was removed).
-    for (let i = first; i < first + count && i < 1024; i++) if (page.at[i] === NO_BLOCK) page.at[i] = undefined;
+    // A NO_ENTRY verdict at one of these words may change too (e.g. a hook was removed).
+    for (let i = first; i < first + count && i < 1024; i++) if (page.at[i] === NO_ENTRY) page.at[i] = undefined;
     if (!covered) return;
     const last = first + count - 1;
     for (let s = 0; s < 1024; s++) {
-      const b = page.at[s];
-      if (b === undefined || b === NO_BLOCK) continue;
-      if (b.words.some((i) => i >= first && i <= last)) this.kill(page, s, b);
+      const e = page.at[s];
+      if (e === undefined || e === NO_ENTRY) continue;
+      if (e.block.words.some((i) => i >= first && i <= last)) this.kill(page, e.block);
     }
   }
 
@@ -101,16 +109,21 @@ export class BlockCache {
     const page = this.pages[p];
     if (page === undefined) return;
     for (let s = 0; s < 1024; s++) {
-      const b = page.at[s];
-      if (b === undefined) continue;
-      if (b === NO_BLOCK) page.at[s] = undefined;
-      else this.kill(page, s, b);
+      const e = page.at[s];
+      if (e === undefined) continue;
+      if (e === NO_ENTRY) page.at[s] = undefined;
+      else this.kill(page, e.block);
     }
   }
 
-  private kill(page: BlockPage, s: number, b: Block): void {
+  /** Mark `b` dead and drop all its entries and its cover counts. */
+  private kill(page: BlockPage, b: Block): void {
+    if (b.dead) return;
     b.dead = true;
-    page.at[s] = undefined;
+    for (const e of b.entries) {
+      const w = (e.pc & 0xfff) >>> 2;
+      if (page.at[w] === e) page.at[w] = undefined;
+    }
     for (const i of b.words) page.cover[i]--;
   }
 }

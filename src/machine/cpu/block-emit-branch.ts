@@ -19,9 +19,18 @@ export interface BranchCode {
  *
  * @param jump returns source that continues at `target` (another basic block of the region,
  *             or back to the run loop); it retires every instruction of this basic block
- * @param indirect source that continues at the address in `t0` (BR, BLR, RET)
+ * @param branch2 the same for a two-way branch: continues at `taken` when the JavaScript
+ *                condition `cond` holds, else at `notTaken`
+ * @param indirect source that continues at the address in `t0` (BR, BLR, RET), whose high
+ *                 and low words are also in `t1` and `t2` (int32)
  */
-export function emitBranch(insn: number, pc: number, jump: (target: number) => string, indirect: string): BranchCode | undefined {
+export function emitBranch(
+  insn: number,
+  pc: number,
+  jump: (target: number) => string,
+  branch2: (cond: string, taken: number, notTaken: number) => string,
+  indirect: string,
+): BranchCode | undefined {
   const top = insn >>> 26;
   if ((top & 0x1f) === 0x05) {
     const target = pc + ((insn << 6) >> 6) * 4;
@@ -35,14 +44,14 @@ export function emitBranch(insn: number, pc: number, jump: (target: number) => s
   if (b31_25 === 0x2a) {
     if ((insn & 0x01000010) !== 0) return undefined;
     const target = pc + ((insn << 8) >> 13) * 4;
-    return { code: `if(${condExpr(insn & 0xf)})${jump(target)}${jump(pc + 4)}`, terminal: true };
+    return { code: branch2(condExpr(insn & 0xf), target, pc + 4), terminal: true };
   }
   if ((b31_25 & 0x3f) === 0x1a) {
     const rt = insn & 31;
     const target = pc + ((insn << 8) >> 13) * 4;
     const nonzero = (insn >>> 24) & 1;
     const value = insn >>> 31 ? `(L[${rt}]|H[${rt}])` : `L[${rt}]`;
-    return { code: `if(${value}${nonzero ? '!==' : '==='}0)${jump(target)}${jump(pc + 4)}`, terminal: true };
+    return { code: branch2(`${value}${nonzero ? '!==' : '==='}0`, target, pc + 4), terminal: true };
   }
   if ((b31_25 & 0x3f) === 0x1b) {
     const rt = insn & 31;
@@ -50,13 +59,13 @@ export function emitBranch(insn: number, pc: number, jump: (target: number) => s
     const target = pc + ((insn << 13) >> 18) * 4;
     const ifSet = (insn >>> 24) & 1;
     const word = bit >= 32 ? `H[${rt}]` : `L[${rt}]`;
-    return { code: `if((${word}&${1 << (bit & 31)})${ifSet ? '!==' : '==='}0)${jump(target)}${jump(pc + 4)}`, terminal: true };
+    return { code: branch2(`(${word}&${1 << (bit & 31)})${ifSet ? '!==' : '==='}0`, target, pc + 4), terminal: true };
   }
   if (b31_25 === 0x6b) {
     const opc = (insn >>> 21) & 0xf;
     const rn = (insn >>> 5) & 31;
     if (((insn >>> 16) & 0x1f) !== 0x1f || ((insn >>> 10) & 0x3f) !== 0 || (insn & 31) !== 0 || opc > 2) return undefined;
-    const target = `t0=(H[${rn}]>>>0)*4294967296+(L[${rn}]>>>0);`;
+    const target = `t1=H[${rn}];t2=L[${rn}];t0=(t1>>>0)*4294967296+(t2>>>0);`;
     const link = opc === 1 ? `L[30]=${numberLo(pc + 4) | 0};H[30]=${numberHi(pc + 4) | 0};` : '';
     return { code: `${target}${link}${indirect}`, terminal: true };
   }

@@ -40,21 +40,30 @@ function setConst(d: number, lo: number, hi: number): string {
  * (read once, before any write): writes slot d (unless d is undefined) and NZCV.
  */
 function addFlags64(d: number | undefined, al: string, ah: string, bl: string, bh: string, cin: number): string {
-  let s = `v0=${ah};v1=${bh};t0=(${al}>>>0)+(${bl}>>>0)+${cin};t1=(v0>>>0)+(v1>>>0)+(t0>4294967295?1:0);t2=t0|0;t3=t1|0;`;
+  let s = `v0=${ah};v1=${bh};t0=${al};t1=${bl};t2=(t0+t1+${cin})|0;t3=(v0+v1+(${carry('t0', 't1', 't2')}))|0;`;
   if (d !== undefined) s += `L[${d}]=t2;H[${d}]=t3;`;
-  return s + `c.n=t3>>>31;c.z=(t2|t3)===0?1:0;c.c=t1>4294967295?1:0;c.v=((v0^t3)&(v1^t3))>>>31;`;
+  return s + `c.n=t3>>>31;c.z=(t2|t3)===0?1:0;c.c=${carry('v0', 'v1', 't3')};c.v=((v0^t3)&(v1^t3))>>>31;`;
+}
+
+/**
+ * Carry out of bit 31 of the int32 sum `r` = `x` + `y` (+ a carry in): the majority of the
+ * operands' and the sum's top bits (Hacker's Delight 2-13). Only int32 operations: unsigned
+ * sums above 2^31 would make V8 switch the region to doubles ("lost precision") mid-run.
+ */
+function carry(x: string, y: string, r: string): string {
+  return `((${x}&${y})|((${x}|${y})&~${r}))>>>31`;
 }
 
 /** AddWithCarry on 32-bit operands (arith64.ts adds32/flags32). */
 function addFlags32(d: number | undefined, a: string, b: string, cin: number): string {
-  let s = `v0=${a};v1=${b};t0=(v0>>>0)+(v1>>>0)+${cin};t2=t0|0;`;
+  let s = `v0=${a};v1=${b};t2=(v0+v1+${cin})|0;`;
   if (d !== undefined) s += `L[${d}]=t2;H[${d}]=0;`;
-  return s + `c.n=t2>>>31;c.z=t2===0?1:0;c.c=t0>4294967295?1:0;c.v=((v0^t2)&(v1^t2))>>>31;`;
+  return s + `c.n=t2>>>31;c.z=t2===0?1:0;c.c=${carry('v0', 'v1', 't2')};c.v=((v0^t2)&(v1^t2))>>>31;`;
 }
 
 /** X[d] = a + b + cin, no flags (arith64.ts addTo64). */
 function add64(d: number, al: string, ah: string, bl: string, bh: string, cin: number): string {
-  return `v0=${ah};v1=${bh};t0=(${al}>>>0)+(${bl}>>>0)+${cin};L[${d}]=t0|0;H[${d}]=(v0+v1+(t0>4294967295?1:0))|0;`;
+  return `v0=${ah};v1=${bh};t0=${al};t1=${bl};t2=(t0+t1+${cin})|0;L[${d}]=t2;H[${d}]=(v0+v1+(${carry('t0', 't1', 't2')}))|0;`;
 }
 
 /** Result and NZCV of a 64-bit logical flag-setting operation (logicFlags64). */
@@ -117,8 +126,9 @@ function emitAddSubImm(insn: number): string {
   const d = rSp(rd);
   if (sf) {
     if (imm === 0) return `L[${d}]=L[${n}];H[${d}]=H[${n}];`;
-    if (sub) return `t0=(L[${n}]>>>0)-${imm};t1=H[${n}];L[${d}]=t0|0;H[${d}]=t0<0?(t1-1)|0:t1;`;
-    return `t0=(L[${n}]>>>0)+${imm};t1=H[${n}];L[${d}]=t0|0;H[${d}]=t0>4294967295?(t1+1)|0:t1;`;
+    // Borrow out of bit 31 of t0 - imm (Hacker's Delight 2-13), int32 only as in carry().
+    if (sub) return `t0=L[${n}];t1=H[${n}];t2=(t0-${imm})|0;L[${d}]=t2;H[${d}]=(t1-(((~t0&${imm})|(~(t0^${imm})&t2))>>>31))|0;`;
+    return `t0=L[${n}];t1=H[${n}];t2=(t0+${imm})|0;L[${d}]=t2;H[${d}]=(t1+(${carry('t0', String(imm), 't2')}))|0;`;
   }
   const delta = sub ? -imm : imm;
   return `L[${d}]=(L[${n}]+${delta})|0;H[${d}]=0;`;
@@ -307,7 +317,7 @@ function emitCondSelect(insn: number): string | undefined {
       break;
     case 1:
       elseLo = `(t0+1)|0`;
-      elseHi = `t0===-1?(t1+1)|0:t1`;
+      elseHi = `(t1+(t0===-1?1:0))|0`;
       break;
     case 2:
       elseLo = `~t0`;
@@ -315,13 +325,15 @@ function emitCondSelect(insn: number): string | undefined {
       break;
     default:
       elseLo = `-t0|0`;
-      elseHi = `t0===0?-t1|0:~t1`;
+      elseHi = `(~t1+(t0===0?1:0))|0`;
   }
+  // Both values are worked out, then one is picked: no operation runs on one way only (V8
+  // would have no type feedback for it the first time that way ran).
   if (!sf) {
     const e32 = kind === 0 ? `L[${m}]` : kind === 1 ? `(L[${m}]+1)|0` : kind === 2 ? `~L[${m}]` : `-L[${m}]|0`;
-    return `L[${d}]=(${cond})?L[${n}]:${e32};H[${d}]=0;`;
+    return `t2=${e32};L[${d}]=(${cond})?L[${n}]:t2;H[${d}]=0;`;
   }
-  return `if(${cond}){L[${d}]=L[${n}];H[${d}]=H[${n}];}else{t0=L[${m}];t1=H[${m}];L[${d}]=${elseLo};H[${d}]=${elseHi};}`;
+  return `t0=L[${m}];t1=H[${m}];t2=${elseLo};t3=${elseHi};v0=(${cond})?1:0;L[${d}]=v0!==0?L[${n}]:t2;H[${d}]=v0!==0?H[${n}]:t3;`;
 }
 
 /** MADD/MSUB (and MUL/MNEG); the long and high multiplies go to the interpreter. */

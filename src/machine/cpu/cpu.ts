@@ -443,24 +443,30 @@ export class Cpu {
    * The jit engine's inner loop: run the compiled block at `pc` when it fits in what is left
    * of the budget (so a block never runs past it, and --icount switches CPUs and takes
    * interrupts at the same counts as the interpreter), else one instruction as execute()
-   * does. A block stores `qn` itself before anything that can read the clock or fault.
+   * does. A block stores `qn` itself before it calls an Exec; a block that bails (returns
+   * ~count, see Block) leaves its instruction to the interpreter here.
    */
   private executeBlocks(): void {
     const code = this.host.code;
     const blocks = code.blocks;
     let qn = this.qn;
     let tail = false;
+    let bailed = false;
     // Is pc a branch target, a block exit or an exception vector (see BlockCache.lookup)? An
     // idle guest's timer interrupt enters here at its vector each tick, so that is heated too.
     let heat = this.vectored;
     this.vectored = false;
     while (qn < this.limit) {
       const pc = this.pc;
-      if (!tail) {
-        const b = blocks.lookup(pc, heat);
-        if (b !== undefined) {
-          if (qn + b.len <= this.limit) {
-            qn = b.run(this, qn);
+      if (!tail && !bailed) {
+        const e = blocks.lookup(pc, heat);
+        if (e !== undefined) {
+          if (qn + e.len <= this.limit) {
+            qn = e.block.run(this, qn, e.s);
+            if (qn < 0) {
+              qn = ~qn;
+              bailed = true;
+            }
             heat = true;
             continue;
           }
@@ -469,6 +475,7 @@ export class Cpu {
           tail = true;
         }
       }
+      bailed = false;
       const page = (pc & 3) === 0 ? code.page(pc) : undefined;
       this.qn = qn;
       if (page === undefined) {
