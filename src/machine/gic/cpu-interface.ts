@@ -12,6 +12,10 @@ const PREBITS = 5;
 const BPR0_MIN = 2;
 const BPR1_MIN = 3;
 
+/** CpuInterface.lines bits: the IRQ and the FIQ output of a CPU interface. */
+export const LINE_IRQ = 1;
+export const LINE_FIQ = 2;
+
 /** One PE's CPU-interface state. */
 export class CpuIfState {
   pmr = 0;
@@ -77,10 +81,14 @@ export class CpuInterface implements IccAccess {
     return (h.prio & mask) < (rprio & mask);
   }
 
-  /** The IRQ and FIQ outputs for a CPU: Group 1 → IRQ, Group 0 → FIQ (DS = 1, no EL3). */
-  lines(cpu: number, h: Hppi): [boolean, boolean] {
-    if (!this.canPreempt(this.state[cpu], h)) return [false, false];
-    return h.group === GROUP1 ? [true, false] : [false, true];
+  /**
+   * The IRQ and FIQ outputs for a CPU: Group 1 → IRQ, Group 0 → FIQ (DS = 1, no EL3), as
+   * the bits LINE_IRQ / LINE_FIQ (0 when neither): a number, not a pair, because this runs
+   * on every GIC update (each interrupt taken, each PMR write).
+   */
+  lines(cpu: number, h: Hppi): number {
+    if (!this.canPreempt(this.state[cpu], h)) return 0;
+    return h.group === GROUP1 ? LINE_IRQ : LINE_FIQ;
   }
 
   read(c: Cpu, reg: IccReg): bigint {
