@@ -15,7 +15,9 @@ export const CTL_ISTATUS = 4;
  * 62.5 MHz); both comparisons agree with the 64-bit one as long as the count is below that.
  */
 export class TimerChannel {
-  private cvalBig = 0n;
+  /** CVAL bits [31:0] and [63:32], unsigned 32-bit Numbers. */
+  private cvalLo = 0;
+  private cvalHi = 0;
   /** CVAL as a Number (rounded above 2^53, where no count gets to in practice). */
   private cvalNum = 0;
   /** ENABLE and IMASK (ISTATUS is computed). */
@@ -23,17 +25,33 @@ export class TimerChannel {
 
   /** Compare value, ticks, unsigned 64-bit. */
   get cval(): bigint {
-    return this.cvalBig;
+    return (BigInt(this.cvalHi) << 32n) | BigInt(this.cvalLo);
   }
 
   set cval(v: bigint) {
-    this.cvalBig = v;
-    this.cvalNum = Number(v);
+    this.setCvalHalves(Number(v & 0xffffffffn), Number((v >> 32n) & 0xffffffffn));
+  }
+
+  /** CVAL bits [31:0] and [63:32], as int32 (an MRS's register halves). */
+  cvalHalf(high: boolean): number {
+    return (high ? this.cvalHi : this.cvalLo) | 0;
+  }
+
+  /** Set CVAL from its 32-bit halves (int32 or uint32), as an MSR without BigInt. */
+  setCvalHalves(lo: number, hi: number): void {
+    this.cvalLo = lo >>> 0;
+    this.cvalHi = hi >>> 0;
+    this.cvalNum = this.cvalHi * 4294967296 + this.cvalLo;
   }
 
   /** ISTATUS: (count - offset) >= CVAL, unsigned 64-bit comparison. */
   istatus(count: bigint): boolean {
-    return (this.ctl & CTL_ENABLE) !== 0 && count >= this.cvalBig;
+    return (this.ctl & CTL_ENABLE) !== 0 && count >= this.cval;
+  }
+
+  /** CTL as read at `count` ticks (a Number): ENABLE, IMASK and the live ISTATUS; as {@link readCtl}. */
+  ctlValue(count: number): number {
+    return (this.ctl & 3) | ((this.ctl & CTL_ENABLE) !== 0 && count >= this.cvalNum ? CTL_ISTATUS : 0);
   }
 
   /**
@@ -59,7 +77,7 @@ export class TimerChannel {
 
   /** TVAL reads as the signed 32-bit CVAL - count. */
   readTval(count: bigint): bigint {
-    return BigInt.asUintN(64, BigInt.asIntN(32, this.cvalBig - count));
+    return BigInt.asUintN(64, BigInt.asIntN(32, this.cval - count));
   }
 
   /** Writing TVAL sets CVAL = count + SignExtend(TVAL<31:0>). */
