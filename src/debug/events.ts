@@ -25,13 +25,16 @@ export function takenAs(prio: number): 'nmi' | 'irq' {
  */
 export class StopEventLog {
   private list: MachineEvent[] = [];
-  private recording = false;
+  /**
+   * Unsubscribes from the stream; set while recording. Listening only between begin() and
+   * end() keeps the stream inactive while the guest runs undebugged, so the GIC builds no
+   * event for each interrupt it delivers then (an idle guest's ticks; issue 8, row 6).
+   */
+  private unsubscribe: (() => void) | undefined;
   /** Events not kept because the stop already had MAX_EVENTS_PER_STOP. */
   dropped = 0;
 
-  constructor(stream: MachineEventStream) {
-    stream.subscribe((e) => this.onEvent(e));
-  }
+  constructor(private readonly stream: MachineEventStream) {}
 
   /** The current (or last) stop's events, in machine-time order. */
   get events(): readonly MachineEvent[] {
@@ -42,16 +45,16 @@ export class StopEventLog {
   begin(): void {
     this.list = [];
     this.dropped = 0;
-    this.recording = true;
+    this.unsubscribe ??= this.stream.subscribe((e) => this.onEvent(e));
   }
 
   /** Close the record (after the 'released' event); it stays readable until the next begin(). */
   end(): void {
-    this.recording = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   private onEvent(e: MachineEvent): void {
-    if (!this.recording) return;
     if (this.list.length >= MAX_EVENTS_PER_STOP) {
       this.dropped++;
       return;

@@ -6,6 +6,7 @@ import { CodeCache } from './cpu/code-cache';
 import { Cpu, RunState } from './cpu/cpu';
 import type { CpuEngine, CpuHost, IccAccess } from './cpu/cpu';
 import { TWO32 } from './cpu/exec';
+import type { TimerChannel } from './cpu/generic-timer';
 import { inspectSyncException, type SyncFault } from './cpu/exception-entry';
 import { Flash } from './devices/flash';
 import { Pl011 } from './devices/pl011';
@@ -337,7 +338,7 @@ export class Board implements CpuHost, PsciPlatform {
 
   timerChanged(c: Cpu): void {
     this.deadlineDirty = true;
-    this.updateTimerLines(c, this.scheduler.nowNs());
+    this.updateTimerLines(c, this.counter(c));
   }
 
   /** The GIC changed this CPU's IRQ/FIQ lines. */
@@ -347,9 +348,11 @@ export class Board implements CpuHost, PsciPlatform {
   }
 
   // ---- generic timer outputs → PPIs 27 (virtual) and 30 (physical) ----
+  // Numbers only (TimerChannel.output/fireTick): these run on every scheduler turn of an idle
+  // machine, where BigInt conversions and per-call arrays were most of the bookkeeping (issue 8, row 6).
 
-  private updateTimerLines(c: Cpu, nowNs: number): void {
-    const count = BigInt(Math.floor(nowNs / NS_PER_TICK));
+  /** Drive a CPU's timer PPIs from its timer outputs at `count` (ticks). */
+  private updateTimerLines(c: Cpu, count: number): void {
     const v = c.timer.virt.output(count) ? 1 : 0;
     const p = c.timer.phys.output(count) ? 1 : 0;
     const i = c.index * 2;
@@ -367,23 +370,21 @@ export class Board implements CpuHost, PsciPlatform {
 
   private pollTimers(nowNs: number): void {
     if (this.nextDeadlineNs() > nowNs) return;
-    for (const c of this.cpus) this.updateTimerLines(c, nowNs);
+    const count = Math.floor(nowNs / NS_PER_TICK);
+    for (const c of this.cpus) this.updateTimerLines(c, count);
     this.deadlineDirty = true;
   }
 
   /** Earliest machine time (ns) at which a timer output not yet raised will rise. */
   private nextDeadlineNs(): number {
     if (!this.deadlineDirty) return this.deadlineCache;
-    const count = BigInt(Math.floor(this.scheduler.nowNs() / NS_PER_TICK));
+    const count = Math.floor(this.scheduler.nowNs() / NS_PER_TICK);
+    const levels = this.timerLevels;
     let d = Infinity;
     for (const c of this.cpus) {
       if (c.state === RunState.Off) continue;
-      for (const [ch, lvl] of [[c.timer.virt, this.timerLevels[c.index * 2]], [c.timer.phys, this.timerLevels[c.index * 2 + 1]]] as const) {
-        const t = ch.deadlineNs(count);
-        if (t === -Infinity) {
-          if (!lvl) d = Math.min(d, 0); // due now, not yet driven
-        } else if (t < d) d = t;
-      }
+      d = earlierDeadline(d, c.timer.virt, levels[c.index * 2], count);
+      d = earlierDeadline(d, c.timer.phys, levels[c.index * 2 + 1], count);
     }
     this.deadlineCache = d;
     this.deadlineDirty = false;
@@ -445,3 +446,16 @@ export class Board implements CpuHost, PsciPlatform {
 }
 
 void TWO32;
+
+/**
+ * `d` or the machine time (ns) at which `ch`'s output rises, whichever is earlier; an output
+ * already high counts as due now (0) while its PPI has not been driven (`driven` = 0).
+ * @param count the counter now, ticks
+ */
+function earlierDeadline(d: number, ch: TimerChannel, driven: number, count: number): number {
+  const t = ch.fireTick();
+  if (t === Infinity) return d;
+  if (count >= t) return driven ? d : Math.min(d, 0);
+  const ns = t * NS_PER_TICK;
+  return ns < d ? ns : d;
+}

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { RunState } from './cpu/cpu';
 import type { Cpu } from './cpu/cpu';
 
@@ -60,8 +59,20 @@ export class Scheduler {
   private retiredTotal = 0;
   private warpNs = 0;
   private readonly hostStart = performance.now();
-  private kickResolve: (() => void) | null = null;
   private readonly nsPerInsn: number;
+  /** The host timer of an idle sleep (kick() cancels it), or undefined. */
+  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  /** run()'s settlement, while the loop runs. */
+  private done: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  /**
+   * The run loop's one continuation, for every way back from the event loop (a timer, an
+   * immediate, a kick's microtask): one bound function rather than a promise, closures and
+   * an async resumption per visit (an idle guest makes a few hundred a second; issue 8, row 6).
+   */
+  private readonly resume = (): void => {
+    this.sleepTimer = undefined;
+    this.loop();
+  };
 
   constructor(
     private readonly cpus: readonly Cpu[],
@@ -125,30 +136,60 @@ export class Scheduler {
     this.kick();
   }
 
-  /** Wake the loop if it is sleeping because no CPU could run. */
+  /**
+   * Wake the loop if it is sleeping because no CPU could run: it runs again in a microtask,
+   * right after the caller's event-loop callback (an input byte, a gdb packet) returns.
+   */
   kick(): void {
-    const r = this.kickResolve;
-    this.kickResolve = null;
-    if (r) r();
+    const t = this.sleepTimer;
+    if (t === undefined) return;
+    clearTimeout(t);
+    this.sleepTimer = undefined;
+    queueMicrotask(this.resume);
   }
 
-  /** Run until stop(). Resolves when the loop has exited. */
-  async run(): Promise<void> {
+  /**
+   * Run until stop(). The first slice runs before this returns; then the loop goes on from
+   * the event loop (setImmediate while CPUs are busy, a host timer while they all wait).
+   * Resolves when the loop has exited; rejects if a CPU turn or a hook throws.
+   */
+  run(): Promise<void> {
     this.running = true;
-    while (this.running) {
-      const ran = this.slice();
-      this.hooks.flush();
-      if (!this.running) break;
-      if (ran === Slice.Busy) {
-        await yieldToEventLoop();
-        continue;
+    return new Promise<void>((resolve, reject) => {
+      this.done = { resolve, reject };
+      this.loop();
+    });
+  }
+
+  /** One visit: a slice of CPU turns, then back to the event loop until the next one. */
+  private loop(): void {
+    try {
+      if (this.running) {
+        const ran = this.slice();
+        this.hooks.flush();
+        if (this.running) {
+          if (ran === Slice.Busy) setImmediate(this.resume);
+          // Nothing can run now (never ran, or every CPU went to WFI/WFE/off): sleep to the
+          // next deadline. An idle guest's timer tick then costs one visit, not two.
+          else this.idle();
+          return;
+        }
       }
-      // Nothing can run now (never ran, or every CPU went to WFI/WFE/off): straight to idle(),
-      // whose wait is the visit to the event loop. An idle guest's timer tick then costs one
-      // loop iteration instead of two (issue 8, row 6).
-      await this.idle();
+      this.hooks.flush();
+      this.settle();
+    } catch (e) {
+      this.running = false;
+      this.settle(e);
     }
-    this.hooks.flush();
+  }
+
+  /** The loop has exited: settle run()'s promise (rejected with `error` when one is given). */
+  private settle(error?: unknown): void {
+    const d = this.done;
+    this.done = null;
+    if (d === null) return;
+    if (error === undefined) d.resolve();
+    else d.reject(error);
   }
 
   /** Run CPU turns for about SLICE_MS of host time, or until no CPU can run. */
@@ -194,23 +235,23 @@ export class Scheduler {
   }
 
   /** No CPU can run: jump (icount) or sleep (host time) to the next deadline, or wait for a kick. */
-  private async idle(): Promise<void> {
+  private idle(): void {
     const d = this.nextDeadline();
     const now = this.nowNs();
     if (d <= now) {
       // Due now (an alarm or a timer level): let slice() deliver it.
       this.fireAlarms(now);
       this.hooks.poll(now);
-      await yieldToEventLoop();
+      setImmediate(this.resume);
       return;
     }
     if (this.icountShift !== undefined) {
       if (Number.isFinite(d)) {
-        if (d > now) this.warpNs += d - now;
-        await yieldToEventLoop();
+        this.warpNs += d - now;
+        setImmediate(this.resume);
         return;
       }
-      await this.waitKick(MAX_SLEEP_MS);
+      this.sleep(MAX_SLEEP_MS);
       return;
     }
     // Whole milliseconds, rounded up (Node's timers have 1 ms resolution: rounding down woke
@@ -218,19 +259,11 @@ export class Scheduler {
     // so that the deadlines of several CPUs a little apart (each CPU's tick) are served by one
     // wake-up, as Linux's timer slack does. Host time only: under --icount nothing sleeps.
     const ms = Number.isFinite(d) ? Math.ceil((d - now) / 1e6) + TIMER_SLACK_MS : MAX_SLEEP_MS;
-    await this.waitKick(Math.min(ms, MAX_SLEEP_MS));
+    this.sleep(Math.min(ms, MAX_SLEEP_MS));
   }
 
-  private waitKick(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.kickResolve = null;
-        resolve();
-      }, ms);
-      this.kickResolve = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
+  /** Sleep `ms` host ms, or until kick(). */
+  private sleep(ms: number): void {
+    this.sleepTimer = setTimeout(this.resume, ms);
   }
 }

@@ -79,6 +79,10 @@ export type IccReg =
 export interface IccAccess {
   read(c: Cpu, reg: IccReg): bigint;
   write(c: Cpu, reg: IccReg, v: bigint): void;
+  /** As read; every ICC register fits in 32 bits, so a Number 0 ≤ v < 2^32 (no BigInt on the interrupt path). */
+  readNum(c: Cpu, reg: IccReg): number;
+  /** As write, the value given as its low and high 32-bit halves. */
+  writeHalves(c: Cpu, reg: IccReg, lo: number, hi: number): void;
 }
 
 /**
@@ -295,12 +299,12 @@ export class Cpu {
   /** Take a pending, unmasked IRQ or FIQ if there is one. @returns true if taken. */
   checkInterrupts(): boolean {
     if (this.fiqLine && !(this.daif & DAIF_F)) {
-      this.pmrAtInterrupt = Number(this.host.icc.read(this, 'PMR'));
+      this.pmrAtInterrupt = this.host.icc.readNum(this, 'PMR');
       this.takeException(VECTOR_FIQ, this.pc, 0);
       return true;
     }
     if (this.irqLine && !(this.daif & DAIF_I)) {
-      this.pmrAtInterrupt = Number(this.host.icc.read(this, 'PMR'));
+      this.pmrAtInterrupt = this.host.icc.readNum(this, 'PMR');
       this.takeException(VECTOR_IRQ, this.pc, 0);
       return true;
     }

@@ -1,7 +1,7 @@
 import { RunState } from './cpu';
 import type { Cpu } from './cpu';
 import type { Exec } from './exec';
-import { TWO32 } from './exec';
+import { TWO32, rdZr } from './exec';
 import { EC_BRK, EC_ILLEGAL_STATE, EC_SVC } from './exception';
 import { lookupSysReg, sysregKeyOf } from './sysregs';
 
@@ -353,6 +353,14 @@ function decodeMrsMsr(insn: number, l: number, rt: number, pc: number): Exec | u
   if (l) {
     const read = reg.read;
     if (!read) return undefined;
+    const readTo = reg.readTo;
+    if (readTo) {
+      const slot = rdZr(rt);
+      return (c) => {
+        if ((c.el === 0 && !el0) || (isSpEl0 && c.spsel === 0)) c.raiseUndefined(pc);
+        readTo(c, slot);
+      };
+    }
     return (c) => {
       if ((c.el === 0 && !el0) || (isSpEl0 && c.spsel === 0)) c.raiseUndefined(pc);
       const v = read(c);
@@ -364,6 +372,13 @@ function decodeMrsMsr(insn: number, l: number, rt: number, pc: number): Exec | u
   }
   const write = reg.write;
   if (!write) return undefined;
+  const writeHalves = reg.writeHalves;
+  if (writeHalves) {
+    return (c) => {
+      if ((c.el === 0 && !el0) || (isSpEl0 && c.spsel === 0)) c.raiseUndefined(pc);
+      writeHalves(c, c.lo[rt], c.hi[rt]);
+    };
+  }
   return (c) => {
     if ((c.el === 0 && !el0) || (isSpEl0 && c.spsel === 0)) c.raiseUndefined(pc);
     write(c, (BigInt(c.hi[rt] >>> 0) << 32n) | BigInt(c.lo[rt] >>> 0));

@@ -5,21 +5,69 @@ export const CTL_ENABLE = 1;
 export const CTL_IMASK = 2;
 export const CTL_ISTATUS = 4;
 
-/** One EL1 timer (physical or virtual) of one PE. */
+/**
+ * One EL1 timer (physical or virtual) of one PE.
+ *
+ * The register interface (`cval`, `readCtl`, `readTval`, `writeTval`) is in unsigned 64-bit
+ * BigInts, as MRS/MSR see it. The checks the board makes on every scheduler turn (`output`,
+ * `fireTick`) use a Number copy of CVAL kept in step with it, so the idle path never touches
+ * BigInt. The count is a Number (ticks since power-on), exact below 2^53 ticks (4.5 years at
+ * 62.5 MHz); both comparisons agree with the 64-bit one as long as the count is below that.
+ */
 export class TimerChannel {
-  /** Compare value, ticks, unsigned 64-bit. */
-  cval = 0n;
+  /** CVAL bits [31:0] and [63:32], unsigned 32-bit Numbers. */
+  private cvalLo = 0;
+  private cvalHi = 0;
+  /** CVAL as a Number (rounded above 2^53, where no count gets to in practice). */
+  private cvalNum = 0;
   /** ENABLE and IMASK (ISTATUS is computed). */
   ctl = 0;
+
+  /** Compare value, ticks, unsigned 64-bit. */
+  get cval(): bigint {
+    return (BigInt(this.cvalHi) << 32n) | BigInt(this.cvalLo);
+  }
+
+  set cval(v: bigint) {
+    this.setCvalHalves(Number(v & 0xffffffffn), Number((v >> 32n) & 0xffffffffn));
+  }
+
+  /** CVAL bits [31:0] and [63:32], as int32 (an MRS's register halves). */
+  cvalHalf(high: boolean): number {
+    return (high ? this.cvalHi : this.cvalLo) | 0;
+  }
+
+  /** Set CVAL from its 32-bit halves (int32 or uint32), as an MSR without BigInt. */
+  setCvalHalves(lo: number, hi: number): void {
+    this.cvalLo = lo >>> 0;
+    this.cvalHi = hi >>> 0;
+    this.cvalNum = this.cvalHi * 4294967296 + this.cvalLo;
+  }
 
   /** ISTATUS: (count - offset) >= CVAL, unsigned 64-bit comparison. */
   istatus(count: bigint): boolean {
     return (this.ctl & CTL_ENABLE) !== 0 && count >= this.cval;
   }
 
-  /** The interrupt output: ENABLE && ISTATUS && !IMASK (a level). */
-  output(count: bigint): boolean {
-    return (this.ctl & CTL_IMASK) === 0 && this.istatus(count);
+  /** CTL as read at `count` ticks (a Number): ENABLE, IMASK and the live ISTATUS; as {@link readCtl}. */
+  ctlValue(count: number): number {
+    return (this.ctl & 3) | ((this.ctl & CTL_ENABLE) !== 0 && count >= this.cvalNum ? CTL_ISTATUS : 0);
+  }
+
+  /**
+   * The interrupt output, ENABLE && ISTATUS && !IMASK (a level), at `count` ticks (a
+   * Number, as from CpuHost.counter).
+   */
+  output(count: number): boolean {
+    return (this.ctl & (CTL_ENABLE | CTL_IMASK)) === CTL_ENABLE && count >= this.cvalNum;
+  }
+
+  /**
+   * The count (ticks) from which the output is high, or Infinity if it never will be
+   * without a register write (disabled or masked).
+   */
+  fireTick(): number {
+    return (this.ctl & (CTL_ENABLE | CTL_IMASK)) === CTL_ENABLE ? this.cvalNum : Infinity;
   }
 
   /** CTL as read: ENABLE, IMASK and the live ISTATUS. */
@@ -40,11 +88,13 @@ export class TimerChannel {
   /**
    * Machine time (ns) at which the output will rise, or Infinity if it never will
    * without a register write. Already-asserted outputs return -Infinity.
+   * @param count the counter now, ticks
    */
-  deadlineNs(count: bigint): number {
-    if ((this.ctl & (CTL_ENABLE | CTL_IMASK)) !== CTL_ENABLE) return Infinity;
-    if (count >= this.cval) return -Infinity;
-    return Number(this.cval) * NS_PER_TICK;
+  deadlineNs(count: number): number {
+    const t = this.fireTick();
+    if (t === Infinity) return Infinity;
+    if (count >= t) return -Infinity;
+    return t * NS_PER_TICK;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Cpu, IccReg } from './cpu';
 import { CNTFRQ_HZ } from '../memory-map';
+import { SP_SLOT, TWO32 } from './exec';
 import type { TimerChannel } from './generic-timer';
 
 /**
@@ -17,6 +18,26 @@ export interface SysReg {
   write?(c: Cpu, v: bigint): void;
   /** Accessible from EL0 (otherwise EL0 accesses are UNDEFINED). */
   el0?: boolean;
+  /**
+   * MRS without BigInt, offered by the registers an interrupt or a timer tick touches (the
+   * GIC CPU interface, DAIF, SPSR_EL1, SP_EL0, the timer): the same value and side effects
+   * as `read`, stored as int32 halves into `c.lo[slot]` / `c.hi[slot]` (slot DISCARD for XZR).
+   */
+  readTo?(c: Cpu, slot: number): void;
+  /** MSR without BigInt, where offered: the same effect as `write` of the value hi:lo (int32 halves). */
+  writeHalves?(c: Cpu, lo: number, hi: number): void;
+}
+
+/** `read` and `readTo` of a register whose value is a Number 0 ≤ v < 2^53 (`get`). */
+function readsNumber(get: (c: Cpu) => number): Pick<SysReg, 'read' | 'readTo'> {
+  return {
+    read: (c) => BigInt(get(c)),
+    readTo: (c, slot) => {
+      const v = get(c);
+      c.lo[slot] = v | 0; // ToInt32: v mod 2^32
+      c.hi[slot] = (v / TWO32) | 0;
+    },
+  };
 }
 
 /** Table key from the fields; op0 is 2 or 3. */
@@ -90,13 +111,15 @@ def(3, 3, 4, 2, 0, {
     c.v = (w >>> 28) & 1;
   },
 });
+const writeDaif = (c: Cpu, lo: number): void => {
+  c.daif = (lo >>> 6) & 0xf;
+  c.limit = 0; // an unmasked pending interrupt is taken before the next instruction
+};
 def(3, 3, 4, 2, 1, {
   name: 'DAIF',
-  read: (c) => BigInt(c.daif << 6),
-  write: (c, v) => {
-    c.daif = Number((v >> 6n) & 0xfn);
-    c.limit = 0; // an unmasked pending interrupt is taken before the next instruction
-  },
+  ...readsNumber((c) => c.daif << 6),
+  write: (c, v) => writeDaif(c, Number(v & 0xffffffffn)),
+  writeHalves: writeDaif,
 });
 def(3, 0, 4, 2, 0, {
   name: 'SPSel',
@@ -106,13 +129,33 @@ def(3, 0, 4, 2, 0, {
 def(3, 0, 4, 2, 2, { name: 'CurrentEL', el0: true, read: (c) => BigInt(c.el << 2) });
 
 // ---- exception registers ----
-def(3, 0, 4, 0, 0, { name: 'SPSR_EL1', read: (c) => BigInt(c.spsr >>> 0), write: (c, v) => void (c.spsr = Number(v & 0xffffffffn)) });
+def(3, 0, 4, 0, 0, {
+  name: 'SPSR_EL1',
+  ...readsNumber((c) => c.spsr >>> 0),
+  write: (c, v) => void (c.spsr = Number(v & 0xffffffffn)),
+  writeHalves: (c, lo) => void (c.spsr = lo >>> 0),
+});
 def(3, 0, 4, 0, 1, { name: 'ELR_EL1', read: (c) => c.elr, write: (c, v) => void (c.elr = v) });
 def(3, 0, 4, 1, 0, {
   name: 'SP_EL0',
   // ARM ARM: with PSTATE.SP == 0 at EL1 this access is UNDEFINED; the decoder checks spsel.
   read: (c) => c.getBankedSp(0),
   write: (c, v) => c.setBankedSp(0, v),
+  // As getBankedSp/setBankedSp(0): SP_EL0 is the live SP unless at EL1 with SPSel = 1.
+  readTo: (c, slot) => {
+    const banked = c.el === 1 && c.spsel === 1;
+    c.lo[slot] = banked ? c.spBank[0] : c.lo[SP_SLOT];
+    c.hi[slot] = banked ? c.spBank[1] : c.hi[SP_SLOT];
+  },
+  writeHalves: (c, lo, hi) => {
+    if (c.el === 1 && c.spsel === 1) {
+      c.spBank[0] = lo;
+      c.spBank[1] = hi;
+    } else {
+      c.lo[SP_SLOT] = lo;
+      c.hi[SP_SLOT] = hi;
+    }
+  },
 });
 def(3, 0, 5, 2, 0, { name: 'ESR_EL1', read: (c) => BigInt(c.esr >>> 0), write: (c, v) => void (c.esr = Number(v & 0xffffffffn)) });
 def(3, 0, 6, 0, 0, { name: 'FAR_EL1', read: (c) => c.far, write: (c, v) => void (c.far = v) });
@@ -175,8 +218,9 @@ def(3, 3, 0, 0, 7, constant('DCZID_EL0', 0x14n, true));
 
 // ---- generic timer (ARM ARM D11.2; QEMU target/arm/helper.c gt_*) ----
 def(3, 3, 14, 0, 0, constant('CNTFRQ_EL0', BigInt(CNTFRQ_HZ), true));
-def(3, 3, 14, 0, 1, constant('CNTPCT_EL0', (c) => BigInt(c.host.counter(c)), true));
-def(3, 3, 14, 0, 2, constant('CNTVCT_EL0', (c) => BigInt(c.host.counter(c)), true));
+// The counter is a Number of ticks (exact below 2^53).
+def(3, 3, 14, 0, 1, { name: 'CNTPCT_EL0', el0: true, ...readsNumber((c) => c.host.counter(c)) });
+def(3, 3, 14, 0, 2, { name: 'CNTVCT_EL0', el0: true, ...readsNumber((c) => c.host.counter(c)) });
 defineTimer('CNTP', 2, (c) => c.timer.phys);
 defineTimer('CNTV', 3, (c) => c.timer.virt);
 
@@ -197,12 +241,29 @@ function defineTimer(prefix: string, crm: number, ch: (c: Cpu) => TimerChannel):
       ch(c).ctl = Number(v & 3n);
       c.host.timerChanged(c);
     },
+    readTo: (c, slot) => {
+      c.lo[slot] = ch(c).ctlValue(c.host.counter(c));
+      c.hi[slot] = 0;
+    },
+    writeHalves: (c, lo) => {
+      ch(c).ctl = lo & 3;
+      c.host.timerChanged(c);
+    },
   });
   def(3, 3, 14, crm, 2, {
     name: `${prefix}_CVAL_EL0`,
     read: (c) => ch(c).cval,
     write: (c, v) => {
       ch(c).cval = v;
+      c.host.timerChanged(c);
+    },
+    readTo: (c, slot) => {
+      const t = ch(c);
+      c.lo[slot] = t.cvalHalf(false);
+      c.hi[slot] = t.cvalHalf(true);
+    },
+    writeHalves: (c, lo, hi) => {
+      ch(c).setCvalHalves(lo, hi);
       c.host.timerChanged(c);
     },
   });
@@ -237,5 +298,13 @@ for (const [reg, crn, crm, op2, rw] of ICC) {
     name: `ICC_${reg}_EL1`,
     read: rw === 'w' ? undefined : (c) => c.host.icc.read(c, r),
     write: rw === 'r' ? undefined : (c, v) => c.host.icc.write(c, r, v),
+    readTo:
+      rw === 'w'
+        ? undefined
+        : (c, slot) => {
+            c.lo[slot] = c.host.icc.readNum(c, r) | 0;
+            c.hi[slot] = 0;
+          },
+    writeHalves: rw === 'r' ? undefined : (c, lo, hi) => c.host.icc.writeHalves(c, r, lo, hi),
   });
 }

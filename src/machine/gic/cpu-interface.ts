@@ -12,6 +12,10 @@ const PREBITS = 5;
 const BPR0_MIN = 2;
 const BPR1_MIN = 3;
 
+/** CpuInterface.lines bits: the IRQ and the FIQ output of a CPU interface. */
+export const LINE_IRQ = 1;
+export const LINE_FIQ = 2;
+
 /** One PE's CPU-interface state. */
 export class CpuIfState {
   pmr = 0;
@@ -77,37 +81,62 @@ export class CpuInterface implements IccAccess {
     return (h.prio & mask) < (rprio & mask);
   }
 
-  /** The IRQ and FIQ outputs for a CPU: Group 1 → IRQ, Group 0 → FIQ (DS = 1, no EL3). */
-  lines(cpu: number, h: Hppi): [boolean, boolean] {
-    if (!this.canPreempt(this.state[cpu], h)) return [false, false];
-    return h.group === GROUP1 ? [true, false] : [false, true];
+  /**
+   * The IRQ and FIQ outputs for a CPU: Group 1 → IRQ, Group 0 → FIQ (DS = 1, no EL3), as
+   * the bits LINE_IRQ / LINE_FIQ (0 when neither): a number, not a pair, because this runs
+   * on every GIC update (each interrupt taken, each PMR write).
+   */
+  lines(cpu: number, h: Hppi): number {
+    if (!this.canPreempt(this.state[cpu], h)) return 0;
+    return h.group === GROUP1 ? LINE_IRQ : LINE_FIQ;
   }
 
+  /** MRS of ICC_<reg>_EL1 as a BigInt (the debugger's and the tests' view); see {@link readNum}. */
   read(c: Cpu, reg: IccReg): bigint {
+    return BigInt(this.readNum(c, reg));
+  }
+
+  /** MSR of ICC_<reg>_EL1 from a 64-bit BigInt; see {@link writeHalves}. */
+  write(c: Cpu, reg: IccReg, v: bigint): void {
+    this.writeHalves(c, reg, Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0);
+  }
+
+  /**
+   * MRS of ICC_<reg>_EL1 (IAR0/IAR1 acknowledge). Every ICC register this interface
+   * implements fits in 32 bits, so the value is a Number, 0 ≤ v < 2^32: the interrupt path
+   * (IAR, RPR, PMR on every interrupt taken) never builds a BigInt. Write-only and unknown
+   * registers read 0.
+   */
+  readNum(c: Cpu, reg: IccReg): number {
     const s = this.state[c.index];
     switch (reg) {
-      case 'PMR': return BigInt(s.pmr);
-      case 'BPR0': return BigInt(s.bpr0);
-      case 'BPR1': return BigInt(s.ctlr & CTLR_CBPR ? Math.min(s.bpr0 + 1, 7) : s.bpr1);
-      case 'CTLR': return BigInt(CTLR_RO | (s.ctlr & 3));
-      case 'SRE': return 7n; // SRE, DFB, DIB: RAO/WI
-      case 'IGRPEN0': return BigInt(s.igrpen0);
-      case 'IGRPEN1': return BigInt(s.igrpen1);
-      case 'AP0R0': return BigInt(s.ap0 >>> 0);
-      case 'AP1R0': return BigInt(s.ap1 >>> 0);
-      case 'RPR': return BigInt(this.runningPriority(s));
-      case 'HPPIR0': return BigInt(this.hppir(c.index, GROUP0));
-      case 'HPPIR1': return BigInt(this.hppir(c.index, GROUP1));
-      case 'IAR0': return BigInt(this.acknowledge(c.index, GROUP0));
-      case 'IAR1': return BigInt(this.acknowledge(c.index, GROUP1));
-      default: return 0n;
+      case 'PMR': return s.pmr;
+      case 'BPR0': return s.bpr0;
+      case 'BPR1': return s.ctlr & CTLR_CBPR ? Math.min(s.bpr0 + 1, 7) : s.bpr1;
+      case 'CTLR': return CTLR_RO | (s.ctlr & 3);
+      case 'SRE': return 7; // SRE, DFB, DIB: RAO/WI
+      case 'IGRPEN0': return s.igrpen0;
+      case 'IGRPEN1': return s.igrpen1;
+      case 'AP0R0': return s.ap0 >>> 0;
+      case 'AP1R0': return s.ap1 >>> 0;
+      case 'RPR': return this.runningPriority(s);
+      case 'HPPIR0': return this.hppir(c.index, GROUP0);
+      case 'HPPIR1': return this.hppir(c.index, GROUP1);
+      case 'IAR0': return this.acknowledge(c.index, GROUP0);
+      case 'IAR1': return this.acknowledge(c.index, GROUP1);
+      default: return 0;
     }
   }
 
-  write(c: Cpu, reg: IccReg, v: bigint): void {
+  /**
+   * MSR of ICC_<reg>_EL1, the 64-bit value as its low and high 32-bit halves (int32 or
+   * uint32; only SGI0R/SGI1R/ASGI1R look at the high half, the other registers' bits
+   * [63:32] are RES0 and ignored).
+   */
+  writeHalves(c: Cpu, reg: IccReg, lo: number, hi: number): void {
     const cpu = c.index;
     const s = this.state[cpu];
-    const w = Number(v & 0xffffffffn);
+    const w = lo >>> 0;
     switch (reg) {
       case 'PMR':
         s.pmr = w & PRIORITY_MASK;
@@ -145,9 +174,9 @@ export class CpuInterface implements IccAccess {
       case 'ASGI1R':
         // ASGI1R asks for Secure Group 1, which with DS = 1 the GIC treats as Group 0
         // (QEMU icc_asgi1r_write → icc_generate_sgi; measured: it reaches Group 0 SGIs only).
-        return this.generateSgi(cpu, v, GROUP0);
+        return this.generateSgi(cpu, w, hi >>> 0, GROUP0);
       case 'SGI1R':
-        return this.generateSgi(cpu, v, GROUP1);
+        return this.generateSgi(cpu, w, hi >>> 0, GROUP1);
       default:
         return;
     }
@@ -227,11 +256,10 @@ export class CpuInterface implements IccAccess {
    * every PE but the sender; otherwise the PEs Aff3.Aff2.Aff1.n for each TargetList bit n.
    * RS is ignored: ICC_CTLR_EL1.RSS = 0 makes it RES0, and QEMU 7.2 treats TargetList bit n
    * as Aff0 = n whatever RS says (measured: RS = 1 with TargetList 0xffff reached CPUs 0–3).
-   * Each target latches the SGI only if it configured it in `group`.
+   * Each target latches the SGI only if it configured it in `group`. `lo`/`hi`: the value's
+   * halves, unsigned.
    */
-  private generateSgi(cpu: number, v: bigint, group: number): void {
-    const lo = Number(v & 0xffffffffn);
-    const hi = Number((v >> 32n) & 0xffffffffn);
+  private generateSgi(cpu: number, lo: number, hi: number, group: number): void {
     const intid = (lo >>> 24) & 0xf;
     const irm = (hi >>> 8) & 1;
     const gic = this.gic;

@@ -1,5 +1,5 @@
 import type { Cpu } from '../cpu/cpu';
-import { CpuInterface } from './cpu-interface';
+import { CpuInterface, LINE_FIQ, LINE_IRQ } from './cpu-interface';
 import { Distributor } from './distributor';
 import { RedistributorRegion } from './redistributor';
 import type { MachineEventKind, MachineEventStream } from '../events';
@@ -255,7 +255,9 @@ export class Gic {
    */
   updateLines(cpu: number): void {
     const c = this.cpus[cpu];
-    const [irq, fiq] = this.cpuif.lines(cpu, this.hppi[cpu]);
+    const lines = this.cpuif.lines(cpu, this.hppi[cpu]);
+    const irq = (lines & LINE_IRQ) !== 0;
+    const fiq = (lines & LINE_FIQ) !== 0;
     if (irq !== c.irqLine || fiq !== c.fiqLine) {
       c.irqLine = irq;
       c.fiqLine = fiq;

@@ -148,7 +148,7 @@ export class LdstRig {
       },
       timerChanged: () => {},
       othersRunnable: () => false,
-      icc: { read: () => 0n, write: () => {} },
+      icc: { read: () => 0n, write: () => {}, readNum: () => 0, writeHalves: () => {} },
     };
     for (let i = 0; i < ncpu; i++) {
       const c = new Cpu(i, 0x8000_0000 + i, host);
