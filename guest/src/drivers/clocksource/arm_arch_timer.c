@@ -1,14 +1,16 @@
 /*
- * The EL1 virtual timer as each CPU's periodic tick (drivers/clocksource/arm_arch_timer.c
- * with a periodic clockevent): HZ interrupts per second on the timer's virtual PPI
- * (INTID 27 on QEMU virt, read from the DTB). A kernel entered at EL1 uses the virtual
- * timer, as Linux does. The boot CPU's tick advances jiffies.
+ * The EL1 virtual timer as each CPU's tick clockevent (drivers/clocksource/arm_arch_timer.c,
+ * oneshot mode): the tick code (kernel/time/tick-sched.c) programs it to an absolute
+ * counter value and shuts it down when an idle CPU stops its tick. Its interrupt is the
+ * timer's virtual PPI (INTID 27 on QEMU virt, read from the DTB). A kernel entered at EL1
+ * uses the virtual timer, as Linux does.
  */
 #include <kgdb-lab/delay.h>
 #include <kgdb-lab/fdt.h>
 #include <kgdb-lab/irq.h>
 #include <kgdb-lab/kernel.h>
 #include <kgdb-lab/smp.h>
+#include <kgdb-lab/tick.h>
 #include <asm/arch_timer.h>
 #include <asm/sysreg.h>
 
@@ -16,17 +18,13 @@
 #define ARCH_TIMER_VIRT_PPI 2
 #define GIC_FDT_IRQ_TYPE_PPI 1
 
-volatile unsigned long jiffies;
 static unsigned int arch_timer_ppi;
 static unsigned int arch_timer_ppi_type;
-static u64 tick_period;
-static unsigned long timer_ticks[NR_CPUS];
 
-unsigned long arch_timer_ticks(unsigned int cpu)
-{
-	return cpu < NR_CPUS ? READ_ONCE(timer_ticks[cpu]) : 0;
-}
-
+/*
+ * timer_handler(): mask the timer's output (its condition stays true until CVAL moves), then
+ * the clockevent's handler, which programs the next event or leaves it masked.
+ */
 static irqreturn_t arch_timer_handler_virt(int irq, void *dev_id)
 {
 	(void)irq;
@@ -34,19 +32,22 @@ static irqreturn_t arch_timer_handler_virt(int irq, void *dev_id)
 	u64 ctl = read_sysreg(cntv_ctl_el0);
 	if (!(ctl & ARCH_TIMER_CTRL_IT_STAT))
 		return IRQ_NONE;
-
-	/* Next tick one period after the last deadline; skip ticks that are already past. */
-	u64 now = get_cycles();
-	u64 next = read_sysreg(cntv_cval_el0) + tick_period;
-	if ((s64)(next - now) <= 0)
-		next = now + tick_period;
-	write_sysreg(next, cntv_cval_el0);
-
-	unsigned int cpu = smp_processor_id();
-	timer_ticks[cpu]++;
-	if (cpu == 0)
-		jiffies++;
+	write_sysreg(ctl | ARCH_TIMER_CTRL_IT_MASK, cntv_ctl_el0);
+	tick_sched_timer();
 	return IRQ_HANDLED;
+}
+
+void arch_timer_set_next_event(u64 cval)
+{
+	write_sysreg(cval, cntv_cval_el0);
+	write_sysreg(ARCH_TIMER_CTRL_ENABLE, cntv_ctl_el0);
+	isb();
+}
+
+void arch_timer_shutdown(void)
+{
+	write_sysreg(0, cntv_ctl_el0);
+	isb();
 }
 
 void arch_timer_starting_cpu(unsigned int cpu)
@@ -54,9 +55,7 @@ void arch_timer_starting_cpu(unsigned int cpu)
 	(void)cpu;
 	if (!arch_timer_ppi)
 		return;
-	write_sysreg(get_cycles() + tick_period, cntv_cval_el0);
-	write_sysreg(ARCH_TIMER_CTRL_ENABLE, cntv_ctl_el0);
-	isb();
+	tick_setup_sched_timer();
 	enable_percpu_irq(arch_timer_ppi, arch_timer_ppi_type);
 }
 
@@ -85,7 +84,6 @@ static unsigned int find_virt_ppi(const void *fdt, unsigned int *type)
 void time_init(const void *fdt)
 {
 	arch_timer_rate = read_sysreg(cntfrq_el0);
-	tick_period = arch_timer_rate / HZ;
 	arch_timer_ppi = find_virt_ppi(fdt, &arch_timer_ppi_type);
 	if (!arch_timer_ppi) {
 		printk("arch_timer: no virtual timer interrupt in the device tree: no tick\n");
@@ -99,5 +97,6 @@ void time_init(const void *fdt)
 		arch_timer_ppi = 0;
 		return;
 	}
+	tick_init(arch_timer_rate / HZ);
 	arch_timer_starting_cpu(0);
 }

@@ -7,7 +7,7 @@
 
 /* CNTVCT_EL0 ticks per second (CNTFRQ_EL0), read at boot. */
 extern u64 arch_timer_rate;
-/* Ticks of the boot CPU's periodic timer since it started (HZ per second). */
+/* Tick periods (1/HZ s) since the tick started, kept up to date by kernel/time/tick-sched.c. */
 extern volatile unsigned long jiffies;
 
 /* The virtual counter (CNTVCT_EL0), ISB-ordered. */

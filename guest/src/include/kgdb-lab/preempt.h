@@ -30,7 +30,8 @@ static inline void __preempt_count_sub(int v)
 
 #define nmi_enter() __preempt_count_add(NMI_OFFSET + HARDIRQ_OFFSET)
 #define nmi_exit() __preempt_count_sub(NMI_OFFSET + HARDIRQ_OFFSET)
-#define irq_enter() __preempt_count_add(HARDIRQ_OFFSET)
+/* Enter/leave hardirq context (kernel/softirq.c): irq_enter() also runs tick_irq_enter(). */
+void irq_enter(void);
 #define irq_exit() __preempt_count_sub(HARDIRQ_OFFSET)
 
 #endif

@@ -5,6 +5,7 @@
  */
 #ifndef KGDB_LAB_SCHED_H
 #define KGDB_LAB_SCHED_H
+#include <kgdb-lab/compiler.h>
 #include <kgdb-lab/smp.h>
 #include <kgdb-lab/types.h>
 
@@ -44,6 +45,18 @@ void init_idle(unsigned int cpu);
 
 /* True if addr..addr+size lies within the current task's stack. */
 bool on_task_stack(const struct task_struct *tsk, unsigned long addr, unsigned long size);
+
+/* thread_info.flags: the task should give the CPU up (TIF_NEED_RESCHED, arm64 bit 1). */
+#define TIF_NEED_RESCHED 1
+
+static inline bool need_resched(void)
+{
+	return (READ_ONCE(current->thread_info.flags) >> TIF_NEED_RESCHED) & 1;
+}
+/* The reschedule IPI's handler (kernel/sched/core.c): mark the current task. */
+void scheduler_ipi(void);
+/* Back from the idle loop: nothing else to run here, so clear the mark and idle again. */
+void schedule_idle(void);
 
 /* Idle loop entry (kernel/sched/idle.c): never returns. */
 __attribute__((noreturn)) void cpu_startup_entry(int state);

@@ -22,3 +22,20 @@ bool on_task_stack(const struct task_struct *tsk, unsigned long addr, unsigned l
 	unsigned long high = low + THREAD_SIZE;
 	return low && addr >= low && addr < high && size <= high - addr;
 }
+
+/*
+ * Linux's resched_curr() sets TIF_NEED_RESCHED on the target CPU's task and sends it the
+ * reschedule IPI; this kernel has no run queues, so the IPI stands for both and the
+ * receiver marks itself. An idle CPU then leaves its idle loop (restarting its tick) and
+ * comes straight back, the path tick_nohz_idle_exit() takes on Linux.
+ */
+void scheduler_ipi(void)
+{
+	current->thread_info.flags |= 1UL << TIF_NEED_RESCHED;
+}
+
+/* schedule_idle(): the idle task is the only task, so it is picked again. */
+void schedule_idle(void)
+{
+	current->thread_info.flags &= ~(1UL << TIF_NEED_RESCHED);
+}

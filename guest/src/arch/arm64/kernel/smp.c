@@ -211,7 +211,7 @@ static void do_handle_IPI(int ipinr)
 
 	switch (ipinr) {
 	case IPI_RESCHEDULE:
-		/* scheduler_ipi(): nothing to reschedule, each CPU runs one task. */
+		scheduler_ipi();
 		break;
 	case IPI_CALL_FUNC:
 		generic_smp_call_function_single_interrupt();
