@@ -46,7 +46,8 @@ test('attach-and-show-all-cpus.gdb', async () => {
 });
 
 test('break-continue-step.gdb', async () => {
-  const { r } = await runScript('break-continue-step.gdb', { scenario: 'hardlockup' });
+  // As the script's header says: CPU 1 must keep its idle tick (nohz=off) to be hit twice.
+  const { r } = await runScript('break-continue-step.gdb', { extraArgs: ['--append', 'kgdb_lab.scenario=hardlockup irqchip.gicv3_pseudo_nmi=1 nohz=off'] });
   expect(r.stdout.match(/^Thread 2 "CPU#1" hit Breakpoint 1, default_idle_call \(\) at /gm)).toHaveLength(2);
   const steps = [...r.stdout.matchAll(/^=> (0x[0-9a-f]+) </gm)].map((m) => BigInt(m[1]));
   expect(steps).toHaveLength(3);

@@ -168,7 +168,8 @@ test('--wait: CPU 0 held at the ELF entry, the others powered off; a breakpoint 
     port: server.port,
     commands: ['info threads', 'print/x $pc', 'echo @@console@@\\n', 'break recurse_deeply', 'continue', 'info threads', 'bt', 'delete', 'detach'],
   });
-  const consoleAtBreak = server.console();
+  // CPU 3 announces itself inside recurse_deeply(), i.e. after the detach: wait for the line.
+  const consoleAfterDetach = await server.waitForConsole(/kgdb_lab: CPU3: busy in deep recursion/, 30_000);
   await server.stop();
   assertGdbOk(r, server);
   expect(server.stderr()).toMatch(/kgdb-lab: held at the first instruction \(--wait\); waiting for gdb/);
@@ -194,17 +195,19 @@ test('--wait: CPU 0 held at the ELF entry, the others powered off; a breakpoint 
   ]);
   const chain = [...r.stdout.split('@@console@@')[1].matchAll(/^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+) \(/gm)].map((m) => m[1]);
   expect(chain).toEqual(['recurse_deeply', 'kgdb_lab_cpu_main', 'kgdb_lab_secondary', 'secondary_start_kernel', 'secondary_entry']);
-  expect(consoleAtBreak).toMatch(/kgdb_lab: CPU3: busy in deep recursion/);
+  expect(consoleAfterDetach).toMatch(/kgdb_lab: CPU3: busy in deep recursion/);
 });
 
 /**
  * While every CPU is held, machine time jumps to the next timer deadline, so the master
- * usually has a timer interrupt pending when it is stepped. A step must still be one
+ * usually has a timer interrupt pending when it is stepped. The master is the idle CPU 1,
+ * so the guest keeps its periodic tick in idle (`nohz=off`): with the default NO_HZ idle,
+ * CPU 1 stops its tick before WFI and no timer interrupt would be pending. A step must still be one
  * instruction of the code being stepped (the handler runs first, unseen), so `next` walks
  * the idle loop's lines instead of landing in the interrupt entry code.
  */
 test('next and stepi with a timer interrupt pending stay in the code being stepped', async () => {
-  const server = await startServe({ scenario: 'hardlockup' });
+  const server = await startServe({ extraArgs: ['--append', 'kgdb_lab.scenario=hardlockup irqchip.gicv3_pseudo_nmi=1 nohz=off'] });
   const r = await runGdb({
     port: server.port,
     commands: ['break default_idle_call', 'continue', 'delete', 'next', 'next', 'next', 'next', 'stepi', 'stepi', 'bt 1', 'monitor events', 'detach'],
@@ -215,7 +218,10 @@ test('next and stepi with a timer interrupt pending stay in the code being stepp
   const after = r.stdout.split(/hit Breakpoint 1, default_idle_call/)[1];
   const functions = [...after.matchAll(/^(?:0x[0-9a-f]+ in )?(\w+) \(.*\) at /gm)].map((m) => m[1]);
   expect(functions.length).toBeGreaterThan(0);
-  for (const f of functions) expect(['default_idle_call', 'do_idle', 'cpu_startup_entry', 'arch_cpu_idle', 'cpu_do_idle', 'system_uses_irq_prio_masking']).toContain(f);
+  // The idle loop's own code, including the tick stop it calls before each idle (a stepi can step into it).
+  const idleLoop = ['default_idle_call', 'do_idle', 'cpu_startup_entry', 'arch_cpu_idle', 'cpu_do_idle', 'system_uses_irq_prio_masking'];
+  const tickStop = ['tick_nohz_idle_stop_tick', 'this_tick_sched', 'smp_processor_id'];
+  for (const f of functions) expect([...idleLoop, ...tickStop]).toContain(f);
   expect(after).not.toMatch(/vectors|el1h_64_irq|el1_interrupt|gic_handle_irq/);
   // The interrupt path was exercised: some step found an interrupt pending and let it run first.
   expect(r.stderr).toMatch(/CPU 1\s+step-interrupted pc=0x[0-9a-f]+$/m);
