@@ -118,7 +118,7 @@ __workload __noreturn void recurse_deeply(unsigned int depth)
 	keep_frame();
 }
 
-/* Idle: the ordinary idle loop, waking on ticks and IPIs. */
+/* Idle: the ordinary idle loop, tick stopped (NO_HZ idle), waking on interrupts. */
 __workload __noreturn void idle_in_cpu_startup_entry(void)
 {
 	kgdb_lab_announce("idle in cpu_startup_entry()");
