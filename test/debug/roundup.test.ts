@@ -168,14 +168,15 @@ describe.each([
  * Linux's kgdb_nmicallback lets a CPU join while a master holds the debugger). gdb waits
  * for it (polling `monitor cpus`, the machine runs on), flushes its register cache (the
  * registers it read while CPU 2 was out are stale) and sees CPU 2 in its workload.
- * --icount 6 (64 ns per instruction) takes the 2 s in 31 M instructions: few enough to be
- * quick, enough that CPU 2's late arrival comes well after gdb has looked at it once (gdb's
- * first `bt` races CPU 2, which runs on alone: at --icount 8, with the NO_HZ idle guest,
- * the break-in sometimes landed so late in CPU 2's window that CPU 2 arrived before that
- * `bt`, 2 runs in 7 here; the periodic-tick guest passed 5 of 5).
+ * CPU 2 runs on alone while gdb looks, so its 2 s window must last long in host time:
+ * --icount 3 (8 ns per instruction) makes it 250 M instructions, seconds of host time even
+ * with the block compiler, and gdb's break-in lands early in the first window (gdb attaches
+ * at the steady line, as CPU 2 starts it), so the late arrival comes after gdb's first look
+ * (at --icount 8 the window took ~40 ms of host time and the arrival sometimes beat gdb's
+ * first `bt`).
  */
 test('late, --roundup ipi: CPU 2 times out, then arrives late and joins', async () => {
-  const server = await startServe({ scenario: 'late', roundup: 'ipi', roundupTimeoutMs: 100, icountShift: 6 });
+  const server = await startServe({ scenario: 'late', roundup: 'ipi', roundupTimeoutMs: 100, icountShift: 3 });
   const script = path.join(os.tmpdir(), `kgdb-lab-late-${process.pid}.gdb`);
   fs.writeFileSync(
     script,
