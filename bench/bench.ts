@@ -52,7 +52,7 @@ function fmt(v: number | undefined): string {
   return v.toPrecision(3);
 }
 
-/** ours/QEMU for higher-is-better figures, QEMU/ours otherwise: > 1 means we are better. */
+/** ours/QEMU for higher-is-better figures, QEMU/ours otherwise: > 1 means we are better (the table prints its inverse as "N x worse" below 1). */
 function advantage(r: Row): number | undefined {
   if (r.ours === undefined || r.qemu === undefined || r.ours === 0 || r.qemu === 0) return undefined;
   return r.better === 'higher' ? r.ours / r.qemu : r.qemu / r.ours;
@@ -62,7 +62,7 @@ function printTable(rows: Row[]): void {
   const head = ['row', 'what', 'unit', 'kgdb-lab', 'QEMU', 'ours vs QEMU', 'goal', 'met'];
   const body = rows.map((r) => {
     const a = advantage(r);
-    return [r.id, r.what, r.unit, fmt(r.ours), fmt(r.qemu), a === undefined ? 'n/a' : `${a.toFixed(2)}x ${a >= 1 ? 'better' : 'worse'}`, r.goal, r.met === undefined ? 'n/a' : r.met ? 'yes' : 'NO'];
+    return [r.id, r.what, r.unit, fmt(r.ours), fmt(r.qemu), a === undefined ? 'n/a' : a >= 1 ? `${a.toFixed(2)}x better` : `${(1 / a).toFixed(2)}x worse`, r.goal, r.met === undefined ? 'n/a' : r.met ? 'yes' : 'NO'];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const push = (r: Row): void => {
     rows.push(r);
-    log(`row ${r.id} (${((performance.now() - t0) / 1000).toFixed(0)} s): kgdb-lab ${fmt(r.ours)} ${r.unit}, QEMU ${fmt(r.qemu)} ${r.unit}`);
+    log(`row ${r.id} (at ${((performance.now() - t0) / 1000).toFixed(0)} s of the run): kgdb-lab ${fmt(r.ours)} ${r.unit}, QEMU ${fmt(r.qemu)} ${r.unit}`);
   };
   const loadStart = os.loadavg();
   const started = new Date();
