@@ -51,16 +51,26 @@ const NATIVE_HEX_MIN = 256;
 
 /** Encode `bytes` as lowercase hex pairs (ASCII bytes, twice as long). */
 export function encodeHex(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length * 2);
+  encodeHexInto(bytes, out, 0);
+  return out;
+}
+
+/**
+ * Write `bytes` as lowercase hex pairs into `out` from byte offset `at` (which must have room
+ * for bytes.length * 2 more bytes), without an intermediate array for short inputs.
+ */
+export function encodeHexInto(bytes: Uint8Array, out: Uint8Array, at: number): void {
   if (bytes.length >= NATIVE_HEX_MIN) {
     // Buffer's hex encoder is native: several times faster than the loop below for bulk reads.
-    return Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex'), 'latin1');
+    const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+    Buffer.from(out.buffer, out.byteOffset, out.length).write(hex, at, 'latin1');
+    return;
   }
-  const out = new Uint8Array(bytes.length * 2);
   for (let i = 0; i < bytes.length; i++) {
-    out[2 * i] = HEX_DIGITS[bytes[i] >> 4];
-    out[2 * i + 1] = HEX_DIGITS[bytes[i] & 15];
+    out[at + 2 * i] = HEX_DIGITS[bytes[i] >> 4];
+    out[at + 2 * i + 1] = HEX_DIGITS[bytes[i] & 15];
   }
-  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { checksum } from './checksum';
-import { ascii, encodeHex, hexDigit } from './hex';
+import { ascii, encodeHexInto, hexDigit } from './hex';
 
 const ESCAPE = 0x7d;
 
@@ -50,13 +50,9 @@ export class ReplyBuilder {
 
   /** `bytes` as hex pairs (memory contents, register values, hex-encoded text). */
   hex(bytes: Uint8Array): this {
-    if (bytes.length >= 256) return this.raw(encodeHex(bytes));
-    // Registers and small reads: digits straight into the reply, no intermediate array.
     this.reserve(bytes.length * 2);
-    for (let i = 0; i < bytes.length; i++) {
-      this.bytes[this.len++] = hexDigit(bytes[i] >> 4);
-      this.bytes[this.len++] = hexDigit(bytes[i]);
-    }
+    encodeHexInto(bytes, this.bytes, this.len);
+    this.len += bytes.length * 2;
     return this;
   }
 

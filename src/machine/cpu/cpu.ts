@@ -229,15 +229,18 @@ export class Cpu {
   }
 
   /** SP_EL0 or SP_EL1 as a BigInt whichever is live. */
+  /** Is SP_EL`el` the live SP (slot 32), rather than held in spBank? */
+  spIsLive(el: 0 | 1): boolean {
+    return (this.el === 1 && this.spsel === 1 ? 1 : 0) === el;
+  }
+
   getBankedSp(el: 0 | 1): bigint {
-    const live = (this.el === 1 && this.spsel === 1 ? 1 : 0) === el;
-    if (live) return this.getX(SP_SLOT);
+    if (this.spIsLive(el)) return this.getX(SP_SLOT);
     const b = el * 2;
     return (BigInt(this.spBank[b + 1] >>> 0) << 32n) | BigInt(this.spBank[b] >>> 0);
   }
   setBankedSp(el: 0 | 1, v: bigint): void {
-    const live = (this.el === 1 && this.spsel === 1 ? 1 : 0) === el;
-    if (live) return this.setX(SP_SLOT, v);
+    if (this.spIsLive(el)) return this.setX(SP_SLOT, v);
     const b = el * 2;
     this.spBank[b] = Number(v & 0xffffffffn) | 0;
     this.spBank[b + 1] = Number((v >> 32n) & 0xffffffffn) | 0;

@@ -1,5 +1,3 @@
-import { NS_PER_TICK } from '../memory-map';
-
 /** CNTx_CTL_EL0 bits. ARM ARM D11.2 (Generic Timer); QEMU target/arm/helper.c gt_recalc_timer. */
 export const CTL_ENABLE = 1;
 export const CTL_IMASK = 2;
@@ -44,10 +42,6 @@ export class TimerChannel {
     this.cvalNum = this.cvalHi * 4294967296 + this.cvalLo;
   }
 
-  /** ISTATUS: (count - offset) >= CVAL, unsigned 64-bit comparison. */
-  istatus(count: bigint): boolean {
-    return (this.ctl & CTL_ENABLE) !== 0 && count >= this.cval;
-  }
 
   /** CTL as read at `count` ticks (a Number): ENABLE, IMASK and the live ISTATUS; as {@link readCtl}. */
   ctlValue(count: number): number {
@@ -72,7 +66,7 @@ export class TimerChannel {
 
   /** CTL as read: ENABLE, IMASK and the live ISTATUS. */
   readCtl(count: bigint): bigint {
-    return BigInt((this.ctl & 3) | (this.istatus(count) ? CTL_ISTATUS : 0));
+    return BigInt(this.ctlValue(Number(count)));
   }
 
   /** TVAL reads as the signed 32-bit CVAL - count. */
@@ -83,18 +77,6 @@ export class TimerChannel {
   /** Writing TVAL sets CVAL = count + SignExtend(TVAL<31:0>). */
   writeTval(count: bigint, v: bigint): void {
     this.cval = BigInt.asUintN(64, count + BigInt.asIntN(32, v));
-  }
-
-  /**
-   * Machine time (ns) at which the output will rise, or Infinity if it never will
-   * without a register write. Already-asserted outputs return -Infinity.
-   * @param count the counter now, ticks
-   */
-  deadlineNs(count: number): number {
-    const t = this.fireTick();
-    if (t === Infinity) return Infinity;
-    if (count >= t) return -Infinity;
-    return t * NS_PER_TICK;
   }
 }
 

@@ -141,19 +141,19 @@ def(3, 0, 4, 1, 0, {
   // ARM ARM: with PSTATE.SP == 0 at EL1 this access is UNDEFINED; the decoder checks spsel.
   read: (c) => c.getBankedSp(0),
   write: (c, v) => c.setBankedSp(0, v),
-  // As getBankedSp/setBankedSp(0): SP_EL0 is the live SP unless at EL1 with SPSel = 1.
+  // As getBankedSp/setBankedSp(0), on the int32 halves.
   readTo: (c, slot) => {
-    const banked = c.el === 1 && c.spsel === 1;
-    c.lo[slot] = banked ? c.spBank[0] : c.lo[SP_SLOT];
-    c.hi[slot] = banked ? c.spBank[1] : c.hi[SP_SLOT];
+    const live = c.spIsLive(0);
+    c.lo[slot] = live ? c.lo[SP_SLOT] : c.spBank[0];
+    c.hi[slot] = live ? c.hi[SP_SLOT] : c.spBank[1];
   },
   writeHalves: (c, lo, hi) => {
-    if (c.el === 1 && c.spsel === 1) {
-      c.spBank[0] = lo;
-      c.spBank[1] = hi;
-    } else {
+    if (c.spIsLive(0)) {
       c.lo[SP_SLOT] = lo;
       c.hi[SP_SLOT] = hi;
+    } else {
+      c.spBank[0] = lo;
+      c.spBank[1] = hi;
     }
   },
 });
