@@ -146,8 +146,10 @@ function framed(payload: fc.Arbitrary<string>): fc.Arbitrary<Buffer> {
       const i = body.length === 0 ? 0 : r % body.length;
       return frame(Buffer.concat([body.subarray(0, i), Buffer.from([0x7d, (body[i] ?? 0x20) ^ 0x20]), body.subarray(i + 1)]));
     }
-    if (how < 94) {
-      // Run-length: the previous byte repeated (count char from 29+3), sometimes a bad count.
+    // Run-length: the previous byte repeated (count char from 29+3), sometimes a bad count.
+    // Not on register writes: repeating the last digit of a deliberately broken `G`/`P`
+    // can complete it into a valid write of zeros that crashes the guest.
+    if (how < 94 && !/^[GP]/.test(p)) {
       return frame(Buffer.concat([body, Buffer.from([0x2a, how < 92 ? 0x20 + (r % 60) : r])]));
     }
     return Buffer.from(frame(body).toString('latin1').toUpperCase(), 'latin1');
@@ -348,7 +350,11 @@ export async function fuzzServer(opts: FuzzOptions): Promise<FuzzReport> {
     if (rssLast - rssFirst > limitKiB) throw new Error(`server RSS grew from ${rssFirst} KiB to ${rssLast} KiB`);
   };
   const check = async (): Promise<void> => {
-    await healthCheck(server);
+    try {
+      await healthCheck(server);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nserver stderr (last lines):\n${server.stderr().slice(-4000)}\nguest console (last lines):\n${server.console().slice(-3000)}`);
+    }
     healthChecks++;
     sample();
   };

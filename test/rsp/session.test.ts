@@ -489,7 +489,11 @@ describe('RspSession: registers, memory, threads', () => {
     send(`G${'01'.repeat(7)}`);
     send(`G${'00'.repeat(789)}`);
     send(`G0x${'0'.repeat(14)}`);
-    expect(show(io.take()).filter((i) => i !== '+')).toEqual(['$E16', '$E16', '$E16']);
+    // A rejected G writes nothing, not even the registers before the bad one.
+    send(`G${'0900000000000000'}${'01'.repeat(4)}`);
+    send(`G${'0900000000000000'}${'0x'.repeat(8)}`);
+    expect(show(io.take()).filter((i) => i !== '+')).toEqual(['$E16', '$E16', '$E16', '$E16', '$E16']);
+    expect(target.cpus[0].x.slice(0, 4)).toEqual([1n, 0x1001n, 3n, 0x1003n]);
   });
 
   test('a full G round trip through g', () => {

@@ -2,6 +2,7 @@ import { AARCH64_REGISTERS, G_PACKET_BYTES, registerByNumber, writeRegister, wri
 import { decodeHex, fromLittleEndian, TWO_POW_64 } from '../hex';
 import type { Command } from '../packets/command';
 import { Errno, TargetError } from '../target-error';
+import type { CoreRegId } from '../target';
 import type { ReplyBuilder } from '../writer';
 import { OK, REPLY, type HandlerContext, type HandlerStatus } from './context';
 import { resolveCpu } from './threads';
@@ -31,14 +32,16 @@ const HEX_X = 0x78;
  * `G XX…`: write registers in `g` order. A register sent as all `xx` is skipped (gdb marks
  * unavailable ones that way); FP/SIMD registers are not modelled and their bytes are
  * ignored (gdb writes back whatever it holds for them). A shorter packet writes only the
- * registers it covers completely.
+ * registers it covers completely. The whole packet is checked before any register is
+ * written, so a rejected `G` changes nothing (gdb manual, "Standard Replies": an error
+ * reply means the packet failed).
  * @throws TargetError EINVAL for a packet longer than the register file, a register cut in
  *   the middle, or a register mixing hex and `x`
  */
 export function handle_G(ctx: HandlerContext, cmd: Extract<Command, { kind: 'G' }>): HandlerStatus {
   const bytes = cmd.hex.length / 2;
   if (bytes > G_PACKET_BYTES) throw TargetError.errno(Errno.EINVAL, `G: ${bytes} bytes, the register file has ${G_PACKET_BYTES}`);
-  const cpu = resolveCpu(ctx, ctx.conn.hg);
+  const writes: Array<[core: CoreRegId, value: bigint]> = [];
   for (const def of AARCH64_REGISTERS) {
     if (def.offset >= bytes) break;
     if (def.offset + def.size > bytes) throw TargetError.errno(Errno.EINVAL, `G: register ${def.name} cut short`);
@@ -47,8 +50,10 @@ export function handle_G(ctx: HandlerContext, cmd: Extract<Command, { kind: 'G' 
     if (xs === text.length || def.core === undefined) continue;
     const value = xs === 0 ? decodeHex(text) : undefined;
     if (value === undefined) throw TargetError.errno(Errno.EINVAL, `G: register ${def.name} is partly unavailable`);
-    ctx.caps.base.writeRegister(cpu, def.core, fromLittleEndian(value));
+    writes.push([def.core, fromLittleEndian(value)]);
   }
+  const cpu = resolveCpu(ctx, ctx.conn.hg);
+  for (const [core, value] of writes) ctx.caps.base.writeRegister(cpu, core, value);
   return OK;
 }
 
