@@ -77,13 +77,20 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Poll `test` every few ms until it is true, the child exits, or the time is up. */
+/**
+ * Poll `test` every few ms until it is true, the child exits, or the time is up. On the
+ * time running out the child is stopped first: a machine that never got ready must not
+ * keep running (and loading the host) under the rows measured after it.
+ */
 async function until(what: string, child: ChildProcess, test: () => boolean | Promise<boolean>, timeoutMs: number, stderr: () => string): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await test()) return;
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what}: the process exited (${child.exitCode ?? child.signalCode})\n${stderr().slice(-2000)}`);
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms\n${stderr().slice(-2000)}`);
+    if (Date.now() > end) {
+      await stopChild(child);
+      throw new Error(`${what}: not within ${timeoutMs} ms (stopped it)\n${stderr().slice(-2000)}`);
+    }
     await sleep(5);
   }
 }
