@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       const perFrame = (r: ScaleResult | undefined): number | undefined => (r && r.frames > 0 ? (r.seconds * 1000) / r.frames : undefined);
       push({
         id: `2/${n}/frame`,
-        what: `the same, ms per frame printed (${ours?.frames ?? '?'} frames here, ${qemu?.frames ?? '?'} on QEMU)`,
+        what: `the same, ms per frame printed (${ours?.frames ?? '?'} frames here, ${qemu?.frames ?? '?'} on QEMU; backtraces cut short: ${ours?.brokenStacks ?? '?'} here, ${qemu?.brokenStacks ?? '?'} on QEMU)`,
         unit: 'ms',
         ours: perFrame(ours),
         qemu: perFrame(qemu),

@@ -37,6 +37,12 @@ export interface ScaleResult {
   seconds: number;
   threads: number;
   frames: number;
+  /**
+   * Backtraces gdb gave up on ("Backtrace stopped: ..."), e.g. a CPU stopped inside an
+   * exception vector, where gdb unwinds a few bogus frames and stops: fewer frames to
+   * print, but a wrong stack for the user.
+   */
+  brokenStacks: number;
 }
 
 async function scaleOnce(stub: Stub): Promise<ScaleResult> {
@@ -49,8 +55,9 @@ async function scaleOnce(stub: Stub): Promise<ScaleResult> {
   if (t.sigintAt === undefined || end === undefined) throw new Error(`gdb session incomplete:\n${t.stdout.slice(-1500)}\n${t.stderr.slice(-800)}`);
   const threads = (t.stdout.match(/^Thread \d+ /gm) ?? []).length;
   const frames = (t.stdout.match(/^#\d+ /gm) ?? []).length;
+  const brokenStacks = (t.stdout.match(/^Backtrace stopped: /gm) ?? []).length;
   if (threads === 0) throw new Error(`gdb listed no threads:\n${t.stdout.slice(-1500)}\n${t.stderr.slice(-800)}`);
-  return { seconds: end - t.sigintAt, threads, frames };
+  return { seconds: end - t.sigintAt, threads, frames, brokenStacks };
 }
 
 /** Row 2 at `cpus` CPUs on one stub. */
