@@ -67,7 +67,12 @@ function setup(ptRegs: number) {
     session.receive(frame(payload));
     return show(splitItems(written).items).filter((s) => s !== '+');
   };
-  return { b, core, session, ask };
+  /** What was sent since the last `ask`, once pending promises (a refused resume) settled. */
+  const later = async (): Promise<string[]> => {
+    await new Promise((r) => setImmediate(r));
+    return show(splitItems(written).items).filter((s) => s !== '+');
+  };
+  return { b, core, session, ask, later };
 }
 
 /** Run the CPU until it enters the debugger at HANDLE_EXCEPTION. */
@@ -93,4 +98,24 @@ test('P and G into pt_regs the debugger cannot write are refused, not answered O
   expect(ask(`P0=${'11'.repeat(8)}`)).toEqual(['$E16']);
   expect(ask(`G${'22'.repeat(8 * 34)}`)).toEqual(['$E16']);
   expect(ask('g')).toEqual([regs]);
+});
+
+test('after monitor reset (the machine runs), `c addr` is refused instead of continuing without the new pc', async () => {
+  const { b, core, session, ask, later } = setup(BASE + 0x1_0000);
+  sessions.push(session);
+  runToStop(b, core);
+  expect(ask('?')[0]).toMatch(/^\$T05/);
+  expect(ask(`qRcmd,${hex('reset')}`).at(-1)).toBe('$OK');
+  expect(core.stop).toBeUndefined();
+  // Before the fix: no reply (the continue was under way, its address dropped).
+  ask('c40200008');
+  expect((await later()).at(-1)).toBe('$E16');
+  expect(session.running).toBe(false);
+  // The session and the target go on: a plain continue waits for the next stop, at the
+  // rebooted guest's own entry into the debugger, not at 0x40200008.
+  expect(ask('c')).toEqual([]);
+  expect(session.running).toBe(true);
+  runToStop(b, core);
+  expect(Number(b.cpus[0].pc)).toBe(HANDLE_EXCEPTION);
+  expect((await later()).at(-1)).toMatch(/^\$T05/);
 });
