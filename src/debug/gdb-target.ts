@@ -335,14 +335,17 @@ export class KgdbGdbTarget
 
   /**
    * The machine already runs although gdb believes it stopped (after `monitor reset`): a
-   * continue just waits for the next stop; a step is refused, there is no master to step.
+   * continue just waits for the next stop; a step is refused, there is no master to step,
+   * and so is `c addr`: a running CPU's pc cannot be set (continuing without it would
+   * answer the packet as if it had been carried out).
    */
   private awaitNextStop(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
     const actions = [...plan.perCpu.values(), ...(plan.others ? [plan.others] : [])];
-    if (actions.some((a) => a.kind === 'step')) {
+    const step = actions.some((a) => a.kind === 'step');
+    if (step || plan.pc) {
       this.runningSinceReset = true;
       console.write('kgdb-lab: the machine is running (after monitor reset): continue, then Ctrl-C or a breakpoint stops it\n');
-      return Promise.reject(TargetError.errno(Errno.EINVAL, 'step while the machine runs'));
+      return Promise.reject(TargetError.errno(Errno.EINVAL, step ? 'step while the machine runs' : 'cannot set the pc while the machine runs'));
     }
     this.observer.resumed?.(false);
     return new Promise((resolve) => {

@@ -488,15 +488,19 @@ export class KgdbCore {
 
   /**
    * Write the master's registers (into its pt_regs: they take effect when it returns).
-   * @throws Error for any other CPU (kgdb refuses G/P for a non-current thread)
+   * @throws Error for any other CPU (kgdb refuses G/P for a non-current thread), or when
+   *   the pt_regs the guest passed cannot be read or written (not RAM: e.g. a bad regs
+   *   pointer into flash, which reads but does not take writes); nothing is written then
    */
   setRegisters(cpu: number, regs: CpuRegisters): void {
     this.checkRegistersWritable(cpu);
     const inf = this.info[cpu];
     if (inf.realView || inf.ptRegs === undefined) return this.port.setRegisters(cpu, regs);
+    const at = `pt_regs at 0x${inf.ptRegs.toString(16)}`;
     const prev = this.port.readMemory(inf.ptRegs, PT_REGS_CORE_SIZE);
-    if (!prev) throw new Error('pt_regs unreadable');
-    this.port.writeMemory(inf.ptRegs, encodePtRegs(regs, prev));
+    if (!prev) throw new Error(`${at} unreadable`);
+    // MachinePort.writeMemory writes all or nothing: false means the registers did not change.
+    if (!this.port.writeMemory(inf.ptRegs, encodePtRegs(regs, prev))) throw new Error(`${at} is not RAM: the registers cannot be written`);
   }
 
   /** @throws Error when setRegisters(cpu) would refuse (see there) */

@@ -578,6 +578,18 @@ describe('RspSession: registers, memory, threads', () => {
     expect(xml).toContain('<thread id="2" core="1" name="CPU#1">halted</thread>');
   });
 
+  test('qXfer:threads:read past the end is E16 and keeps no snapshot of the threads', () => {
+    const { io, send, target } = setup({ cpus: 2 });
+    send('qXfer:threads:read::fff,100');
+    expect(show(io.take())).toEqual(['+', '$E16']);
+    target.cpus[1].available = false;
+    // No read in progress: this one sees the threads as they are now, not as they were
+    // when the refused read came in.
+    send('qXfer:threads:read::1,1000');
+    const reply = (io.take()[1] as Extract<Item, { kind: 'packet' }>).payload;
+    expect(unescape(reply.subarray(1)).toString()).toContain('<thread id="2" core="1" name="CPU#1">not responding</thread>');
+  });
+
   test('breakpoints: Z0/Z1/z, Z2..Z4 gated on the watchpoint capability', () => {
     const { io, send, target } = setup();
     for (const p of ['Z0,40000100,4', 'Z0,40000100,4', 'z0,40000100,4', 'z0,40000100,4', 'Z1,40000200,4', 'z1,40000200,4',

@@ -37,7 +37,7 @@ function threadsXml(ctx: HandlerContext): Uint8Array {
  * for it). Other objects (auxv, libraries, exec-file, memory-map…) are not advertised and
  * get the empty reply: nothing here reads host files.
  * The threads document is rebuilt when gdb starts reading it (offset 0), so all chunks of
- * one read come from the same snapshot.
+ * one read come from the same snapshot; a refused read (offset past the end) keeps none.
  */
 export function handle_qXfer(ctx: HandlerContext, cmd: Extract<Command, { kind: 'qXfer' }>, out: ReplyBuilder): HandlerStatus {
   if (cmd.operation !== 'read') return REPLY;
@@ -47,12 +47,13 @@ export function handle_qXfer(ctx: HandlerContext, cmd: Extract<Command, { kind: 
     doc = TARGET_XML;
   } else if (cmd.object === 'threads') {
     if (cmd.annex !== '') throw TargetError.errno(0, 'qXfer:threads takes no annex');
-    if (cmd.offset === 0 || ctx.conn.threadsXml === undefined) ctx.conn.threadsXml = threadsXml(ctx);
-    doc = ctx.conn.threadsXml;
+    doc = cmd.offset === 0 || ctx.conn.threadsXml === undefined ? threadsXml(ctx) : ctx.conn.threadsXml;
   } else {
     return REPLY;
   }
   if (cmd.offset > doc.length) throw TargetError.errno(Errno.EINVAL, 'qXfer: offset past the end');
+  // Kept only for a read that succeeds: a refused one leaves the connection as it was.
+  if (cmd.object === 'threads') ctx.conn.threadsXml = doc;
   const end = Math.min(doc.length, cmd.offset + Math.min(cmd.length, ctx.packetSize - 1));
   out.text(end >= doc.length ? 'l' : 'm').binary(doc.subarray(cmd.offset, end));
   return REPLY;
