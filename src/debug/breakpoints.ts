@@ -74,7 +74,11 @@ export class SoftwareBreakpoints {
     this.active = false;
   }
 
-  /** Forget every breakpoint (D, k, a dropped connection, `?`). */
+  /**
+   * Forget every breakpoint (D, k, a dropped connection). Linux's gdb_cmd_status also clears
+   * them on `?`, for a gdb reconnecting; gdb sends `?` only when it connects, and here the
+   * old connection's end has cleared them already.
+   */
   clear(): void {
     this.deactivate();
     this.table.clear();
