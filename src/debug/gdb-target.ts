@@ -62,6 +62,33 @@ const SIGNAL_NAMES: Record<number, string> = {
  * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
  * SIGBUS (7) as SIGEMT; we translate.
  */
+/**
+ * The answer to a resume kgdb cannot do (a step or lone continue of a non-master CPU): a
+ * SIGINT stop on the thread gdb asked for, nothing moved (see KgdbGdbTarget.resume). SIGINT,
+ * as for a Ctrl-C stop, because gdb takes it as a plain stop whatever it was doing: a
+ * SIGTRAP would make `next` step again (forever), and a stop with no signal (`T00`) leaves
+ * gdb 13 with that thread's step unfinished, so the next `continue` hangs just as after an
+ * `E` reply.
+ */
+function refusedResume(cpu: number): StopEvent {
+  return { kind: 'signal', signal: GdbSignal.SIGINT, cpu };
+}
+
+/**
+ * A Ctrl-C stop reported on a thread gdb resumed. gdb resumes a single thread to step it
+ * over something (`vCont;c:N` around an exclusive sequence, infrun.c step-over) while under
+ * kgdb every CPU runs on a continue, and the break-in lands on whichever CPU takes the
+ * serial IRQ; a stop on a thread gdb believes stopped then fails gdb 13's assertion in
+ * finish_step_over. An interrupt is not any thread's event, so it is reported on the first
+ * thread gdb resumed, as QEMU's stub does; `info threads` still shows the master.
+ * @param resumed the CPUs gdb resumed, or undefined when it resumed them all
+ */
+function interruptOnResumed(ev: StopEvent, resumed: Set<number> | undefined): StopEvent {
+  if (ev.kind !== 'signal' || ev.signal !== GdbSignal.SIGINT || !resumed || resumed.size === 0) return ev;
+  if (ev.cpu === undefined || resumed.has(ev.cpu)) return ev;
+  return { ...ev, cpu: Math.min(...resumed) };
+}
+
 function gdbSignal(linuxSigno: number): number {
   switch (linuxSigno) {
     case 7:
@@ -275,7 +302,12 @@ export class KgdbGdbTarget
    * CPUs stay parked, as kgdb does; under `gdb` a step of the master with the others told
    * to continue (vCont;s:N;c, gdb's `set scheduler-locking off`) releases them for the step
    * (KgdbCore.resume). The CPUs always resume together: asking to step or continue a single
-   * thread other than the master is refused with an explanation.
+   * thread other than the master is refused with an explanation on the console, and
+   * answered with a SIGINT stop on that thread where nothing moved (refusedResume). Not with
+   * an `E` reply: gdb 13 takes an error to vCont as a stop with no signal (remote.c
+   * remote_wait_as, case 'E') but leaves that thread's step unfinished, and the next
+   * `continue` fails with "Cannot execute this command while the target is running" and
+   * hangs.
    */
   resume(plan: ResumePlan, console: ConsoleOutput): Promise<StopEvent> {
     if (this.runningSinceReset) {
@@ -290,20 +322,21 @@ export class KgdbGdbTarget
     for (const [cpu, action] of plan.perCpu) {
       if (action.kind === 'step') {
         if (cpu !== master) {
-          console.write(`kgdb-lab: only the master (CPU ${master}, thread ${master + 1}) can be stepped; kgdb keeps the others parked\n`);
-          throw TargetError.errno(Errno.EINVAL, 'step of a non-master CPU');
+          console.write(`kgdb-lab: only the master (CPU ${master}, thread ${master + 1}) can be stepped; kgdb keeps the others parked (thread ${cpu + 1} did not move)\n`);
+          return Promise.resolve(refusedResume(cpu));
         }
         step = true;
       } else if (plan.others === undefined && cpu !== master) {
-        console.write(`kgdb-lab: CPUs resume together under kgdb; continue the master (thread ${master + 1}) or all threads\n`);
-        throw TargetError.errno(Errno.EINVAL, 'continue of a single non-master CPU');
+        console.write(`kgdb-lab: CPUs resume together under kgdb; continue the master (thread ${master + 1}) or all threads (thread ${cpu + 1} did not move)\n`);
+        return Promise.resolve(refusedResume(cpu));
       }
     }
     if (plan.others?.kind === 'step' && plan.perCpu.size === 0) step = true;
     const others = plan.others?.kind === 'continue' ? 'continue' : 'stay';
     this.setResumePc(plan, step);
+    const resumed = plan.others === undefined ? new Set(plan.perCpu.keys()) : undefined;
     return new Promise((resolve, reject) => {
-      this.waiter = (s) => resolve(this.toStopEvent(s));
+      this.waiter = (s) => resolve(interruptOnResumed(this.toStopEvent(s), resumed));
       try {
         // Before resuming: the core may report the next stop synchronously (a queued next master).
         this.observer.resumed?.(step);
