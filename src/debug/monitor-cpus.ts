@@ -10,14 +10,17 @@ const ARRIVALS = new Set(['entered-master', 'entered-next-master', 'entered-slav
  * `monitor cpus`: one row per CPU for the current stop. kgdb's view: state (as `info
  * threads`), PC as symbol+offset from the registers kgdb has for it (`<unavailable>` for a
  * CPU not rounded up), how the roundup reached it and when (µs after the master entered;
- * `-` while the machine runs, as after `monitor reset`).
- * The machine's: PSTATE.I, ICC_PMR_EL1 and ICC_RPR_EL1 now, and the EL1 exception
- * registers ESR, FAR, ELR, SPSR, VBAR and SCTLR (real values; a CPU in kgdb shows those of
- * the exception it took to get there).
+ * `-` while the machine runs, as after `monitor reset`), and PSTATE.I and ICC_PMR_EL1 of
+ * the context the CPU was in when it entered (from its pt_regs, as the entry event recorded
+ * them: what decides whether a regular IPI could reach it; PMR only where the guest saves
+ * it, i.e. uses pseudo-NMI), like the PC. A CPU that did not enter shows the live values.
+ * The machine's: ICC_RPR_EL1 now, and the EL1 exception registers ESR, FAR, ELR, SPSR,
+ * VBAR and SCTLR (real values; a CPU in kgdb shows those of the exception it took to get
+ * there).
  */
 export function monitorCpus(core: KgdbCore, port: MachinePort, symbolize: (addr: number) => string | undefined, out: ConsoleOutput): void {
   const rows = [['CPU', 'thread', 'state', 'PC', 'I', 'PMR', 'RPR', 'roundup', 'arrived', 'ESR', 'FAR', 'ELR', 'SPSR', 'VBAR', 'SCTLR']];
-  const arrivals = new Map<number, { us: number; how: string }>();
+  const arrivals = new Map<number, { us: number; how: string; irqMasked?: boolean; pmr?: number }>();
   // Only a stop under way has roundup columns: after `monitor reset` (the machine runs while
   // gdb believes it stopped) the last record belongs to the machine before the reboot.
   const events = core.stop ? core.events : [];
@@ -25,7 +28,7 @@ export function monitorCpus(core: KgdbCore, port: MachinePort, symbolize: (addr:
   for (const e of events) {
     if (!ARRIVALS.has(e.kind)) continue;
     const how = e.kind === 'entered-master' ? 'master' : e.kind === 'entered-next-master' ? 'trapped' : `${e.takenAs ?? 'irq'}${e.kind === 'arrived-late' ? ', late' : ''}`;
-    arrivals.set(e.cpu, { us: e.timeUs - first, how });
+    arrivals.set(e.cpu, { us: e.timeUs - first, how, irqMasked: e.irqMasked, pmr: e.pmr });
   }
   const timedOut = events.find((e) => e.kind === 'timed-out');
   for (let c = 0; c < port.cpuCount; c++) {
@@ -40,8 +43,8 @@ export function monitorCpus(core: KgdbCore, port: MachinePort, symbolize: (addr:
       String(c + 1),
       core.describe(c),
       pc,
-      m.irqMasked ? '1' : '0',
-      hexByte(m.pmr),
+      (a?.irqMasked ?? m.irqMasked) ? '1' : '0',
+      hexByte(a?.pmr ?? m.pmr),
       hexByte(m.rpr),
       roundup,
       a ? `+${a.us.toFixed(1)} µs` : '-',

@@ -64,6 +64,8 @@ describe.each(['nmi', 'ipi'] as const)('hardlockup, --roundup %s', (roundup) => 
     if (roundup === 'nmi') {
       expect(cpu2.slice(2, 4)).toEqual(['rounded up by NMI', expect.stringMatching(/<_raw_spin_lock_irqsave\+/)]);
       expect(cpu2[7]).toBe('nmi');
+      // The context the NMI interrupted (its pt_regs): IRQs masked by PMR, PSTATE.I clear.
+      expect(cpu2.slice(4, 6)).toEqual(['0', '0x60']);
     } else {
       expect(cpu2.slice(2, 4)).toEqual(['not rounded up (IRQs masked, timed out)', '<unavailable>']);
       expect(cpu2[7]).toBe('timed out');
