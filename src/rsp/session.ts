@@ -6,7 +6,7 @@ import { ascii, latin1 } from './hex';
 import { SILENT_LOG, type RspLog } from './log';
 import { parsePacket } from './packets';
 import { PacketReceiver, type RecvEvent } from './receiver';
-import { Errno, errnoOf, errorText, isFatal } from './target-error';
+import { Errno, TargetError, errnoOf, errorText, isFatal } from './target-error';
 import type { DisconnectReason, ResumePlan, StopEvent, Target } from './target';
 import type { RspTrace, RspTraceEvent } from './trace';
 import { framePacket, ReplyBuilder } from './writer';
@@ -269,7 +269,10 @@ export class RspSession {
       return { kind: 'none' };
     }
     const errno = errnoOf(e);
-    this.log.warn({ err: e, packet, errno }, 'rsp: packet failed');
+    // A refusal the target chose (bad address, no such register…) is gdb's to show, not a
+    // problem of the server: debug level, no stack. Anything else is a bug worth a warning.
+    if (e instanceof TargetError) this.log.debug({ packet, errno, reason: e.message }, 'rsp: packet refused');
+    else this.log.warn({ err: e, packet, errno }, 'rsp: packet failed');
     out.reset();
     if (this.textualErrorAllowed(payload)) out.text(`E.${errorText(e)}`);
     else out.text('E').hexByte(errno);

@@ -75,3 +75,11 @@ test('loopback by default with no warning; another --host warns once, after it l
   const bad = await runCli(['serve', '--host', '256.1.1.1', '--port', '0', '--timeout', '5'], { closeStdin: true });
   expect({ status: bad.status, lines: bad.stderrLines }).toEqual({ status: 2, lines: [expect.stringMatching(/^kgdb-lab: cannot listen on 256\.1\.1\.1/)] });
 });
+
+test('a unix socket in a directory that does not exist: ENOENT named, exit code 2', async () => {
+  const r = await runCli(['serve', '--unix', '/nonexistent-kgdb-lab-dir/sock', '--timeout', '5'], { closeStdin: true });
+  expect({ status: r.status, lines: r.stderrLines }).toEqual({
+    status: 2,
+    lines: ['kgdb-lab: cannot listen on /nonexistent-kgdb-lab-dir/sock: directory /nonexistent-kgdb-lab-dir does not exist (ENOENT)'],
+  });
+});
