@@ -2,7 +2,7 @@ import { AARCH64_REGISTERS, G_PACKET_BYTES, registerByNumber, writeRegister, wri
 import { decodeHex, fromLittleEndian, TWO_POW_64 } from '../hex';
 import type { Command } from '../packets/command';
 import { Errno, TargetError } from '../target-error';
-import type { CoreRegId } from '../target';
+import { REG_CPSR, type CoreRegId } from '../target';
 import type { ReplyBuilder } from '../writer';
 import { OK, REPLY, type HandlerContext, type HandlerStatus } from './context';
 import { resolveCpu } from './threads';
@@ -53,6 +53,9 @@ export function handle_G(ctx: HandlerContext, cmd: Extract<Command, { kind: 'G' 
     writes.push([def.core, fromLittleEndian(value)]);
   }
   const cpu = resolveCpu(ctx, ctx.conn.hg);
+  // cpsr first: the packet's sp is the SP of the mode its cpsr names (as `g` shows sp), so a
+  // G that changes PSTATE.SPSel must switch the SP bank before sp is written.
+  writes.sort(([a], [b]) => Number(b === REG_CPSR) - Number(a === REG_CPSR));
   for (const [core, value] of writes) ctx.caps.base.writeRegister(cpu, core, value);
   return OK;
 }
