@@ -212,10 +212,9 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     const where = endpoint.kind === 'unix' ? endpoint.path : endpoint.kind === 'tcp' ? `port ${endpoint.port} on ${endpoint.host}` : 'stdio';
     if (err.code === 'EADDRINUSE') throw new UsageError(endpoint.kind === 'tcp' ? `${where} is in use (try --port 0)` : `${where} is in use`);
     if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new UsageError(`cannot listen on ${endpoint.kind === 'tcp' ? endpoint.host : where}: ${err.code}`);
-    if (endpoint.kind === 'unix' && err.code === 'EACCES' && !fs.existsSync(path.dirname(path.resolve(endpoint.path)))) {
-      // libuv reports bind()'s ENOENT on a unix socket as EACCES (uv_pipe_bind).
-      throw new UsageError(`cannot listen on ${where}: directory ${path.dirname(path.resolve(endpoint.path))} does not exist (ENOENT)`);
-    }
+    // libuv reports bind()'s ENOENT on a unix socket as EACCES (uv_pipe_bind).
+    const dir = endpoint.kind === 'unix' ? path.dirname(path.resolve(endpoint.path)) : undefined;
+    if (dir !== undefined && err.code === 'EACCES' && !fs.existsSync(dir)) throw new UsageError(`cannot listen on ${where}: directory ${dir} does not exist (ENOENT)`);
     if (err.code === 'EACCES' || err.code === 'ENOENT') throw new UsageError(`cannot listen on ${where}: ${err.code}`);
     throw e;
   }

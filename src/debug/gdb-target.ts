@@ -58,11 +58,6 @@ const SIGNAL_NAMES: Record<number, string> = {
 };
 
 /**
- * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
- * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
- * SIGBUS (7) as SIGEMT; we translate.
- */
-/**
  * The answer to a resume kgdb cannot do (a step or lone continue of a non-master CPU): a
  * SIGINT stop on the thread gdb asked for, nothing moved (see KgdbGdbTarget.resume). SIGINT,
  * as for a Ctrl-C stop, because gdb takes it as a plain stop whatever it was doing: a
@@ -89,6 +84,11 @@ function interruptOnResumed(ev: StopEvent, resumed: Set<number> | undefined): St
   return { ...ev, cpu: Math.min(...resumed) };
 }
 
+/**
+ * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
+ * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
+ * SIGBUS (7) as SIGEMT; we translate.
+ */
 function gdbSignal(linuxSigno: number): number {
   switch (linuxSigno) {
     case 7:

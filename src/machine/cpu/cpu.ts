@@ -228,12 +228,12 @@ export class Cpu {
     this.spsel = spsel;
   }
 
-  /** SP_EL0 or SP_EL1 as a BigInt whichever is live. */
   /** Is SP_EL`el` the live SP (slot 32), rather than held in spBank? */
   spIsLive(el: 0 | 1): boolean {
     return (this.el === 1 && this.spsel === 1 ? 1 : 0) === el;
   }
 
+  /** SP_EL0 or SP_EL1 as a BigInt, whichever is live. */
   getBankedSp(el: 0 | 1): bigint {
     if (this.spIsLive(el)) return this.getX(SP_SLOT);
     const b = el * 2;

@@ -42,7 +42,6 @@ export class TimerChannel {
     this.cvalNum = this.cvalHi * 4294967296 + this.cvalLo;
   }
 
-
   /** CTL as read at `count` ticks (a Number): ENABLE, IMASK and the live ISTATUS; as {@link readCtl}. */
   ctlValue(count: number): number {
     return (this.ctl & 3) | ((this.ctl & CTL_ENABLE) !== 0 && count >= this.cvalNum ? CTL_ISTATUS : 0);
