@@ -122,6 +122,9 @@ test.each(['kgdb', 'gdb'])('--step-mode %s: set scheduler-locking on + continue 
   const tables = parseInfoThreadsAll(r.stdout);
   expect(tables).toHaveLength(2);
   expect(tables[0].find((t) => t.extra === 'master')?.cpu).toBe(0);
+  // Both continues ended in the Ctrl-C, not earlier: the lone one did not trap again on the
+  // kgdb_breakpoint() it started from (its pc was moved past the compiled break).
+  expect(r.output.match(/^Thread 1 "CPU#0" received signal SIGINT, Interrupt\.$/gm)).toHaveLength(2);
   const vconts = resumesAndStops(server.stderr()).map((x) => [x.vcont, x.stoppedOn]);
   expect(vconts).toEqual([
     ['vCont;c:1', 1],
