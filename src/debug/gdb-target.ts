@@ -70,21 +70,6 @@ function refusedResume(cpu: number): StopEvent {
 }
 
 /**
- * A Ctrl-C stop reported on a thread gdb resumed. gdb resumes a single thread to step it
- * over something (`vCont;c:N` around an exclusive sequence, infrun.c step-over) while under
- * kgdb every CPU runs on a continue, and the break-in lands on whichever CPU takes the
- * serial IRQ; a stop on a thread gdb believes stopped then fails gdb 13's assertion in
- * finish_step_over. An interrupt is not any thread's event, so it is reported on the first
- * thread gdb resumed, as QEMU's stub does; `info threads` still shows the master.
- * @param resumed the CPUs gdb resumed, or undefined when it resumed them all
- */
-function interruptOnResumed(ev: StopEvent, resumed: Set<number> | undefined): StopEvent {
-  if (ev.kind !== 'signal' || ev.signal !== GdbSignal.SIGINT || !resumed || resumed.size === 0) return ev;
-  if (ev.cpu === undefined || resumed.has(ev.cpu)) return ev;
-  return { ...ev, cpu: Math.min(...resumed) };
-}
-
-/**
  * Linux signal numbers (what the guest passes to kgdb_handle_exception) to gdb's wire
  * numbers (gdb/signals.def). Real kgdb sends Linux's numbers unchanged, so gdb shows a
  * SIGBUS (7) as SIGEMT; we translate.
@@ -301,7 +286,10 @@ export class KgdbGdbTarget
    * Continue or step. Under `--step-mode kgdb` a step runs only the master while the other
    * CPUs stay parked, as kgdb does; under `gdb` a step of the master with the others told
    * to continue (vCont;s:N;c, gdb's `set scheduler-locking off`) releases them for the step
-   * (KgdbCore.resume). The CPUs always resume together: asking to step or continue a single
+   * (KgdbCore.resume). A continue of the master alone (`vCont;c:N` with no default action:
+   * gdb's step-over of one thread in infrun.c, or `set scheduler-locking on`) runs it with
+   * the others kept where they are, whatever the step mode, so every stop it ends in is on
+   * the thread gdb resumed (KgdbCore.runAlone). Asking to step or continue a single
    * thread other than the master is refused with an explanation on the console, and
    * answered with a SIGINT stop on that thread where nothing moved (refusedResume). Not with
    * an `E` reply: gdb 13 takes an error to vCont as a stop with no signal (remote.c
@@ -327,16 +315,16 @@ export class KgdbGdbTarget
         }
         step = true;
       } else if (plan.others === undefined && cpu !== master) {
-        console.write(`kgdb-lab: CPUs resume together under kgdb; continue the master (thread ${master + 1}) or all threads (thread ${cpu + 1} did not move)\n`);
+        console.write(`kgdb-lab: under kgdb only the master (CPU ${master}, thread ${master + 1}) runs alone; continue it or all threads (thread ${cpu + 1} did not move)\n`);
         return Promise.resolve(refusedResume(cpu));
       }
     }
     if (plan.others?.kind === 'step' && plan.perCpu.size === 0) step = true;
+    // No default action (vCont;c:N, vCont;s:N): the threads not named stay where they are.
     const others = plan.others?.kind === 'continue' ? 'continue' : 'stay';
     this.setResumePc(plan, step);
-    const resumed = plan.others === undefined ? new Set(plan.perCpu.keys()) : undefined;
     return new Promise((resolve, reject) => {
-      this.waiter = (s) => resolve(interruptOnResumed(this.toStopEvent(s), resumed));
+      this.waiter = (s) => resolve(this.toStopEvent(s));
       try {
         // Before resuming: the core may report the next stop synchronously (a queued next master).
         this.observer.resumed?.(step);

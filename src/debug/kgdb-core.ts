@@ -99,11 +99,28 @@ export interface WatchStop {
  */
 export type StepMode = 'kgdb' | 'gdb';
 
-/** A single step of the master that has not completed yet. */
+/**
+ * What gdb asked of the CPUs other than the master on a resume: 'continue' (`vCont;c`,
+ * `vCont;s:N;c`) or 'stay' where they are (`vCont;s:N`, `vCont;c:N`: gdb's step-over of one
+ * thread, or `set scheduler-locking on`).
+ */
+export type OthersAction = 'stay' | 'continue';
+
+/**
+ * A run of the master that ends in a stop reported on it: a single step, or a lone
+ * continue (KgdbCore.runAlone), which is a step that does not end after one instruction.
+ */
 interface StepInProgress {
   cpu: number;
-  /** 'run': the master runs (back to the stepped pc, or an interrupt handler); 'step': one instruction is pending. */
+  /**
+   * 'run': the master runs (back to the stepped pc, an interrupt handler, or a lone
+   * continue); 'step': one instruction is pending.
+   */
   phase: 'run' | 'step';
+  /** What the master is doing, for stop details: "stepping", "running alone". */
+  doing: string;
+  /** Removes the hook that waits for the master at the stepped pc; null when none is set. */
+  unhook: (() => void) | null;
   /** Report the stop that ends the step. */
   end(signo: number, reason: StopInfo['reason'], detail: string, watch?: WatchStop): void;
 }
@@ -144,7 +161,8 @@ export interface KgdbCoreOptions {
  * the others up by sending the guest's roundup SGI exactly as its own ICC_SGI1R_EL1 write
  * would and waits up to the roundup timeout, CPUs answering through kgdb_nmicallback
  * become slaves, and on resume every CPU returns from the intercepted function with 0
- * ("handled"). The GIC alone decides who takes the SGI. CPUs never rounded up keep running.
+ * ("handled"), or only the master when gdb continues it alone (runAlone). The GIC alone
+ * decides who takes the SGI. CPUs never rounded up keep running.
  */
 export class KgdbCore {
   private readonly info: CpuInfo[];
@@ -218,7 +236,7 @@ export class KgdbCore {
     this.cancelTimeout = null;
     this.breakInPending?.();
     this.breakInPending = null;
-    this.step = null;
+    if (this.step) this.dropRun(this.step);
     this.disarm();
     // The reboot ends the debugger entry as a release would: its record closes.
     if (this.masterCpu >= 0) this.event('released', this.masterCpu, {});
@@ -274,7 +292,7 @@ export class KgdbCore {
       inf.ptRegs = Number(r.x[3]);
       inf.signo = Number(r.x[1] & 0xffn);
       inf.realView = false;
-      st.end(inf.signo, this.stopReason(cpu), `CPU ${cpu} trapped while stepping`);
+      st.end(inf.signo, this.stopReason(cpu), `CPU ${cpu} trapped while ${st.doing}`);
       return true;
     }
     if (inf.role !== 'none') return false; // re-entry from inside the debugger: let the guest's own code run
@@ -334,8 +352,7 @@ export class KgdbCore {
     const what = `CPU ${cpu} hit a ${h.watch.kind} watchpoint at 0x${h.addr.toString(16)} (${h.write ? 'store' : 'load'} of ${h.size} bytes at pc 0x${h.pc.toString(16)})`;
     const st = this.step;
     if (st && st.cpu === cpu) {
-      inf.realView = true;
-      inf.ptRegs = undefined;
+      this.holdHere(cpu);
       this.event('watch-hit', cpu, { pc: h.pc, addr: h.addr });
       st.end(SIGTRAP, 'watch', what, watch);
       return;
@@ -453,7 +470,8 @@ export class KgdbCore {
 
   private stopReason(cpu: number): StopInfo['reason'] {
     const inf = this.info[cpu];
-    if (inf.role === 'halted') return 'halted';
+    // Held from outside, unless it has since entered kgdb_handle_exception itself (a step or lone run).
+    if (inf.role === 'halted' && inf.ptRegs === undefined) return 'halted';
     if (inf.watch) return 'watch';
     if (inf.signo !== SIGTRAP) return 'signal';
     const pc = this.ptRegsPc(cpu);
@@ -592,16 +610,19 @@ export class KgdbCore {
    * Continue, or single-step the master. A step keeps the other CPUs held as kgdb does,
    * unless the step mode is 'gdb' and gdb asked them to continue meanwhile (`others`
    * 'continue', vCont;s:N;c): then they are released for the step and rounded up again by
-   * a new roundup after it. After a compiled `brk #0x401` the master's pc is advanced past
-   * it, as arm64 kgdb does.
-   * @param others what gdb asked of the other CPUs during a step
+   * a new roundup after it. A continue of the master alone (`others` 'stay', vCont;c:N)
+   * runs it with the others kept where they are (runAlone), whatever the step mode. After
+   * a compiled `brk #0x401` the master's pc is advanced past it, as arm64 kgdb does.
+   * @param others what gdb asked of the other CPUs (default: they stay for a step, they
+   *   continue with a continue)
    * @throws Error when the machine is not stopped
    */
-  resume(step = false, others: 'stay' | 'continue' = 'stay'): void {
+  resume(step = false, others: OthersAction = step ? 'stay' : 'continue'): void {
     this.checkResume(step);
     const m = this.masterCpu;
     this.skipCompiledBreak(m);
     if (step) return this.stepMaster(m, this.stepMode === 'gdb' && others === 'continue');
+    if (others === 'stay') return this.runAlone(m);
     this.arm();
     // Waiting next masters take over in the order they trapped.
     const queued = this.online()
@@ -630,18 +651,34 @@ export class KgdbCore {
   /** Let a CPU go: return from the intercepted function with 0, or just run on if held from outside. */
   private leave(cpu: number): void {
     const inf = this.info[cpu];
-    if (!inf.realView && inf.ptRegs !== undefined) {
-      const r = this.port.registers(cpu);
-      r.x[0] = 0n; // "handled"
-      r.pc = r.x[30];
-      this.port.setRegisters(cpu, r);
-    }
+    this.returnFromHook(cpu);
     inf.role = 'none';
     inf.ptRegs = undefined;
     inf.realView = false;
     inf.late = false;
     inf.watch = undefined;
     this.port.release(cpu);
+  }
+
+  /**
+   * A CPU in the debugger through pt_regs (kgdb_handle_exception, kgdb_nmicallback) returns
+   * from the intercepted function with 0 ("handled") when it runs next: its pc becomes its
+   * x30. A CPU held from outside (realView) has nothing to return from.
+   */
+  private returnFromHook(cpu: number): void {
+    const inf = this.info[cpu];
+    if (inf.realView || inf.ptRegs === undefined) return;
+    const r = this.port.registers(cpu);
+    r.x[0] = 0n;
+    r.pc = r.x[30];
+    this.port.setRegisters(cpu, r);
+  }
+
+  /** Hold a CPU where it is, its real registers in view (a watchpoint hit, Ctrl-C, gdb leaving). */
+  private holdHere(cpu: number): void {
+    this.port.hold(cpu);
+    this.info[cpu].realView = true;
+    this.info[cpu].ptRegs = undefined;
   }
 
   private skipCompiledBreak(cpu: number): void {
@@ -674,29 +711,8 @@ export class KgdbCore {
    */
   private stepMaster(m: number, releaseOthers: boolean): void {
     const inf = this.info[m];
-    this.waiting = true; // gdb waits for the stop
-    inf.watch = undefined;
-    if (releaseOthers) this.releaseForStep(m);
-    this.arm();
-    let removeHook: (() => void) | null = null;
+    const step = this.startMasterRun(m, 'stepping', releaseOthers);
     let interruptsSkipped = 0;
-    const step: StepInProgress = {
-      cpu: m,
-      phase: 'run',
-      end: (signo, reason, detail, watch) => {
-        this.step = null;
-        removeHook?.();
-        removeHook = null;
-        this.disarm();
-        inf.watch = watch;
-        const stop: StopInfo = { cpu: m, signo, reason, detail, watch };
-        if (releaseOthers) return this.regather(m, stop);
-        this.waiting = false;
-        this.stopInfo = stop;
-        this.opts.onStop(this.stopInfo);
-      },
-    };
-    this.step = step;
     /** @param interrupted the CPU took an interrupt instead of the instruction (MachinePort.stepOne) */
     const finished = (pc: number, interrupted: boolean): void => {
       if (this.step !== step) return; // the step already ended (a watchpoint hit stopped the instruction)
@@ -729,10 +745,10 @@ export class KgdbCore {
     /** Let the master run (the others stay held) until it is about to execute `pc`, then step it. */
     const runTo = (pc: number): void => {
       step.phase = 'run';
-      removeHook = this.hooks.add(pc, (cpu) => {
+      step.unhook = this.hooks.add(pc, (cpu) => {
         if (cpu !== m) return false;
-        removeHook?.();
-        removeHook = null;
+        step.unhook?.();
+        step.unhook = null;
         this.port.hold(cpu);
         stepAt(pc);
         return true;
@@ -746,11 +762,70 @@ export class KgdbCore {
     const target = this.ptRegsPc(m);
     if (target === undefined) throw new Error('master pt_regs unreadable');
     // Return from kgdb_handle_exception with "handled"; hold the master back at the stepped pc.
-    const r = this.port.registers(m);
-    r.x[0] = 0n;
-    r.pc = r.x[30];
-    this.port.setRegisters(m, r);
+    this.returnFromHook(m);
     runTo(target);
+  }
+
+  /**
+   * Continue the master alone (gdb's `vCont;c:N` for the master: infrun.c's step-over of
+   * one thread, e.g. over an exclusive sequence with breakpoints after it, or `set
+   * scheduler-locking on`): every other CPU stays as it is (slaves parked in
+   * kgdb_nmicallback, CPUs held from outside held, next masters waiting), as during a kgdb
+   * single step (kernel/debug/debug_core.c keeps dbg_slave_lock held while
+   * kgdb_single_step is set), but the run does not end after one instruction. The master
+   * returns from the debugger (or, held from outside, runs on from its pc) with
+   * breakpoints and watchpoints in the machine, and the run ends when it enters the
+   * debugger again (onHandleException: a breakpoint, a compiled break, a fault die()
+   * offers to kgdb), hits a watchpoint (onWatchHit), faults where the guest cannot take it
+   * (haltOnFault), or on Ctrl-C (interrupt()). The stop is reported on the master; the
+   * others are still rounded up, their views unchanged. A master that spins on a lock
+   * held by a parked CPU spins until Ctrl-C.
+   */
+  private runAlone(m: number): void {
+    this.startMasterRun(m, 'running alone', false);
+    this.returnFromHook(m);
+    this.port.release(m);
+  }
+
+  /**
+   * Start a run of the master that ends in a stop reported on it (a step, a lone
+   * continue): gdb waits for the stop, breakpoints and watchpoints go into the machine.
+   * @param doing what the master does, for the stop's detail ("stepping")
+   * @param releaseOthers a gdb-mode step: the others run meanwhile and are gathered again
+   *   after it (regather)
+   */
+  private startMasterRun(m: number, doing: string, releaseOthers: boolean): StepInProgress {
+    const inf = this.info[m];
+    this.waiting = true; // gdb waits for the stop
+    inf.watch = undefined;
+    if (this.fault?.cpu === m) this.fault = undefined; // it runs on from its fault
+    if (releaseOthers) this.releaseForStep(m);
+    this.arm();
+    const run: StepInProgress = {
+      cpu: m,
+      phase: 'run',
+      doing,
+      unhook: null,
+      end: (signo, reason, detail, watch) => {
+        this.dropRun(run);
+        inf.watch = watch;
+        const stop: StopInfo = { cpu: m, signo, reason, detail, watch };
+        if (releaseOthers) return this.regather(m, stop);
+        this.waiting = false;
+        this.stopInfo = stop;
+        this.opts.onStop(this.stopInfo);
+      },
+    };
+    this.step = run;
+    return run;
+  }
+
+  /** The run of the master is over: no hook waits for it, breakpoints and watchpoints are out. */
+  private dropRun(run: StepInProgress): void {
+    this.step = null;
+    run.unhook?.();
+    run.unhook = null;
+    this.disarm();
   }
 
   /**
@@ -828,13 +903,11 @@ export class KgdbCore {
   interrupt(): void {
     const st = this.step;
     if (st) {
-      // The master is running a handler on its way back to the stepped instruction (a
-      // pending step of one instruction ends by itself at once): stop it where it is.
+      // The master runs alone, or runs a handler on its way back to the stepped instruction
+      // (a pending step of one instruction ends by itself at once): stop it where it is.
       if (st.phase === 'run') {
-        this.port.hold(st.cpu);
-        this.info[st.cpu].realView = true;
-        this.info[st.cpu].ptRegs = undefined;
-        st.end(SIGINT, 'signal', `CPU ${st.cpu} interrupted while stepping`);
+        this.holdHere(st.cpu);
+        st.end(SIGINT, 'signal', `CPU ${st.cpu} interrupted while ${st.doing}`);
       }
       return;
     }
@@ -894,9 +967,13 @@ export class KgdbCore {
    * A CPU took a fault the guest cannot handle itself (no kgdb, or vectors it cannot enter;
    * see guest-faults.ts): hold every CPU from outside and report that CPU with `signo`.
    * @param why what `info threads` shows for that CPU
-   * @returns false (nothing done) while the debugger is already in (a stop, a roundup, a step)
+   * @returns false (nothing done) while the debugger is already in (a stop, a roundup, a
+   *   step), except for the master while it runs (a lone continue, or a step's way back to
+   *   the stepped pc): that run ends on the fault (endRunOnFault)
    */
   haltOnFault(cpu: number, signo: number, why: string): boolean {
+    const st = this.step;
+    if (st && st.cpu === cpu && st.phase === 'run') return this.endRunOnFault(st, signo, why);
     if (this.masterCpu >= 0 || this.waiting || this.step) return false;
     // A break-in requested meanwhile is answered by this stop.
     if (this.breakInPending) {
@@ -904,6 +981,21 @@ export class KgdbCore {
       this.breakInPending = null;
     }
     this.haltFromOutside(signo, this.guestHasKgdb ? 'halted from outside: another CPU faulted' : 'halted (no kgdb in guest)', { cpu, why });
+    return true;
+  }
+
+  /**
+   * The running master faulted where the guest cannot report it to kgdb itself (see
+   * haltOnFault): the run ends there, the master held at the faulting instruction.
+   * @returns true (the fault is taken care of)
+   */
+  private endRunOnFault(st: StepInProgress, signo: number, why: string): boolean {
+    const m = st.cpu;
+    this.holdHere(m);
+    this.info[m].signo = signo;
+    if (this.info[m].role === 'halted') this.fault = { cpu: m, why };
+    const pc = Number(this.port.registers(m).pc);
+    st.end(signo, signo === SIGTRAP && this.breakpoints.has(pc) ? 'swbreak' : 'signal', why);
     return true;
   }
 
@@ -961,15 +1053,29 @@ export class KgdbCore {
     this.opts.onStop(this.stopInfo);
   }
 
-  /** Remove every breakpoint and resume (D, k, or a dropped connection). */
+  /**
+   * Remove every breakpoint and resume (D, k, or a dropped connection). A master running
+   * alone (or through an interrupt handler during a step) is held where it is first, so
+   * that everything is released; a pending single instruction ends by itself.
+   */
   detach(): void {
     this.breakpoints.clear();
     this.watchpoints.clear();
+    this.abandonRun();
     if (this.masterCpu >= 0 && !this.waiting) {
       this.resume(false);
       // A queued next master would stop again with nobody attached; let it wait for gdb, as kgdb does.
     }
     if (!this.waiting) this.arm();
+  }
+
+  /** gdb left during a run of the master: end it where the master is, with no stop to report. */
+  private abandonRun(): void {
+    const st = this.step;
+    if (!st || st.phase !== 'run') return;
+    this.holdHere(st.cpu);
+    this.dropRun(st);
+    this.waiting = false;
   }
 
   // ---- helpers ----

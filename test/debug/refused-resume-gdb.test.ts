@@ -2,16 +2,12 @@
  * gdb stays usable where kgdb cannot do what it asks. Real gdb-multiarch against the real
  * server and the bundled guest (hardlockup: CPU 2 spins in ldaxr on a lock never released).
  *
- * - Stepping a thread other than the master is refused (kgdb steps only the master). The
- *   answer is a SIGINT stop on that thread where nothing moved, so gdb's next `continue`
- *   works. With an `E` reply, or a stop with no signal, gdb 13 left the thread's step
- *   unfinished and the next `continue` failed with "Cannot execute this command while the
- *   target is running", then hung.
- * - `awatch` on that lock: gdb steps CPU 2 over the watchpoint by continuing it alone
- *   (`vCont;c:3`, its exclusive-sequence step-over), which never ends. Every CPU runs under
- *   kgdb, so the Ctrl-C break-in lands on CPU 0; reported on CPU 0, gdb 13 failed the
- *   assertion in infrun.c finish_step_over and dumped core. It is reported on the thread gdb
- *   resumed, as QEMU's stub does.
+ * Stepping a thread other than the master is refused (kgdb steps only the master). The
+ * answer is a SIGINT stop on that thread where nothing moved, so gdb's next `continue`
+ * works. With an `E` reply, or a stop with no signal, gdb 13 left the thread's step
+ * unfinished and the next `continue` failed with "Cannot execute this command while the
+ * target is running", then hung. (A continue of the master alone is carried out:
+ * lone-continue-gdb.test.ts.)
  */
 import { assertGdbOk, interruptedContinue, killAll, parseInfoThreadsAll, runGdb, startServe, type ServeProcess } from '../helpers/gdb';
 
@@ -44,23 +40,4 @@ test('a refused step of a non-master thread is a SIGINT stop there; the next con
   const tables = parseInfoThreadsAll(r.stdout);
   expect(tables).toHaveLength(1);
   expect(tables[0].find((t) => t.extra === 'master')?.cpu).toBe(0);
-}, 120_000);
-
-test('Ctrl-C during gdb\'s step-over of a watchpoint on one thread is reported on that thread', async () => {
-  const r = await runGdb({
-    port: server.port,
-    commands: ['awatch kgdb_lab_leaked_lock', ...interruptedContinue(), 'info threads', 'delete', ...interruptedContinue(), 'info threads'],
-    interrupt: { delayMs: 2000 },
-  });
-  assertGdbOk(r, server);
-  expect(r.output).not.toMatch(/internal-error/);
-  expect(r.output).toMatch(/Thread 3 "CPU#2" received signal SIGINT/);
-  expect(r.interrupts).toBe(2);
-  const tables = parseInfoThreadsAll(r.stdout);
-  expect(tables).toHaveLength(2);
-  // gdb's current thread is the one it resumed; kgdb's master is CPU 0, which took the break-in.
-  expect(tables[0].find((t) => t.current)?.cpu).toBe(2);
-  expect(tables[0].find((t) => t.extra === 'master')?.cpu).toBe(0);
-  // The session goes on: a plain continue and Ctrl-C after it.
-  expect(tables[1].find((t) => t.extra === 'master')?.cpu).toBe(0);
 }, 120_000);

@@ -9,39 +9,9 @@
  * compute kgdb_lab_compute_result[0] and [3] without pause, thousands of times a quantum.
  */
 import { assertGdbOk, killAll, parseInfoThreadsAll, runGdb, startServe, type ServeOptions } from '../helpers/gdb';
+import { SNAPSHOT, snapshots, type Snapshot } from '../helpers/gdb-snapshot';
 
 afterEach(killAll);
-
-/** One snapshot per `@@snap@@`: each CPU's pc and the compute results of CPUs 0..3. */
-interface Snapshot {
-  pcs: Map<number, bigint>;
-  results: string;
-}
-
-const SNAPSHOT = ['echo @@snap@@\\n', 'thread apply all print/x $pc', 'print/x kgdb_lab_compute_result[0]@4'];
-
-function snapshots(text: string): Snapshot[] {
-  return text
-    .split('@@snap@@\n')
-    .slice(1)
-    .map((part) => {
-      const pcs = new Map<number, bigint>();
-      let cpu: number | undefined;
-      let results = '';
-      for (const line of part.split('\n')) {
-        const head = /^Thread \d+ \(Thread \d+ "CPU#(\d+)"/.exec(line);
-        if (head) cpu = Number(head[1]);
-        const pc = /^\$\d+ = (0x[0-9a-f]+)$/.exec(line);
-        if (pc && cpu !== undefined) {
-          pcs.set(cpu, BigInt(pc[1]));
-          cpu = undefined;
-        }
-        const res = /^\$\d+ = (\{0x.*\})$/.exec(line);
-        if (res && !results) results = res[1];
-      }
-      return { pcs, results };
-    });
-}
 
 /** Stop at default_idle_call (CPU 1, the idle CPU), then stepi with scheduler-locking `step`, then twice with `off`. */
 async function stepSession(serve: ServeOptions): Promise<{ out: string; stderr: string; snaps: Snapshot[]; console: string }> {
@@ -87,15 +57,14 @@ test('kgdb and gdb step modes: with scheduler-locking off only gdb mode lets the
     for (let i = 1; i < 4; i++) expect(s.snaps[i].pcs.get(1)).not.toBe(s.snaps[i - 1].pcs.get(1));
     // scheduler-locking step: nobody else ran, in either mode.
     for (const cpu of [0, 2, 3]) expect({ cpu, pc: s.snaps[1].pcs.get(cpu) }).toEqual({ cpu, pc: s.snaps[0].pcs.get(cpu) });
-    expect(s.snaps[1].results).toBe(s.snaps[0].results);
+    expect(s.snaps[1].results).toEqual(s.snaps[0].results);
   }
   // kgdb mode: the others stay parked whatever vCont asks.
-  expect(new Set(kgdb.snaps.map((x) => x.results)).size).toBe(1);
+  expect(new Set(kgdb.snaps.map((x) => x.results.join())).size).toBe(1);
   for (const cpu of [0, 2, 3]) expect(new Set(kgdb.snaps.map((x) => x.pcs.get(cpu))).size).toBe(1);
   // gdb mode: CPUs 0 and 3 computed during each unlocked step...
-  const words = (x: Snapshot): string[] => x.results.replace(/[{}]/g, '').split(', ');
   for (const i of [2, 3]) {
-    const [before, after] = [words(gdb.snaps[i - 1]), words(gdb.snaps[i])];
+    const [before, after] = [gdb.snaps[i - 1].results, gdb.snaps[i].results];
     expect({ step: i, cpu0: after[0] !== before[0], cpu3: after[3] !== before[3] }).toEqual({ step: i, cpu0: true, cpu3: true });
   }
   // ...and were rounded up again afterwards by a new roundup through the guest's SGI.

@@ -50,7 +50,7 @@ test('s/c/vCont that are refused leave the stop, the registers and the pc as the
   const otherRegs = await c.ask('g');
   expect(await c.ask(`vCont;s:p1.${other.toString(16)}`)).toMatch(refusedStop);
   expect(await c.ask('g')).toBe(otherRegs);
-  // `c addr` for a single CPU that is not the master: CPUs resume together under kgdb.
+  // `c addr` for a single CPU that is not the master: only the master runs alone under kgdb.
   expect(await c.ask(`Hcp1.${other.toString(16)}`)).toBe('OK');
   expect(await c.ask('c40200000')).toMatch(refusedStop);
   expect(await c.ask('g')).toBe(otherRegs);
