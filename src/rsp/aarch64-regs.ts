@@ -32,6 +32,13 @@ export interface RegisterDef {
   readonly core?: CoreRegId;
   /** For the system registers (outside `g`): which one. */
   readonly sys?: SystemRegisterName;
+  /**
+   * false: gdb must not save and restore it around an inferior call (target.xml
+   * `save-restore="no"`, gdb manual, "Target Description Format"). The read-only system
+   * registers change when the call's return breakpoint traps (ESR, ELR, SPSR); restoring
+   * them would be a refused write that fails the whole `call`.
+   */
+  readonly saveRestore?: false;
 }
 
 function buildTable(): RegisterDef[] {
@@ -70,7 +77,10 @@ function buildTable(): RegisterDef[] {
  */
 export const AARCH64_REGISTERS: readonly RegisterDef[] = buildTable();
 
-/** The system registers, numbered after fpcr (68…), read-only, not part of `g` (offset -1). */
+/**
+ * The system registers, numbered after fpcr (68…), read-only, not part of `g` (offset -1),
+ * and not saved or restored around inferior calls.
+ */
 export const AARCH64_SYSTEM_REGISTERS: readonly RegisterDef[] = (
   [
     ['esr_el1', 'uint64'],
@@ -82,7 +92,7 @@ export const AARCH64_SYSTEM_REGISTERS: readonly RegisterDef[] = (
     ['icc_pmr_el1', 'uint64'],
     ['icc_rpr_el1', 'uint64'],
   ] as const
-).map(([name, type], i) => ({ name, regnum: AARCH64_REGISTERS.length + i, size: 8, offset: -1, feature: FEATURE_SYSREGS, type, sys: name }));
+).map(([name, type], i) => ({ name, regnum: AARCH64_REGISTERS.length + i, size: 8, offset: -1, feature: FEATURE_SYSREGS, type, sys: name, saveRestore: false }));
 
 /** The register gdb numbers `regnum` (`p`/`P`), in or outside `g`; undefined if none. */
 export function registerByNumber(regnum: number): RegisterDef | undefined {

@@ -111,7 +111,8 @@ function vectorTypes(): string[] {
 
 function reg(def: RegisterDef): string {
   const group = def.group ? ` group="${def.group}"` : '';
-  return `    <reg name="${def.name}" bitsize="${def.size * 8}" type="${def.type}" regnum="${def.regnum}"${group}/>`;
+  const saveRestore = def.saveRestore === false ? ' save-restore="no"' : '';
+  return `    <reg name="${def.name}" bitsize="${def.size * 8}" type="${def.type}" regnum="${def.regnum}"${saveRestore}${group}/>`;
 }
 
 function feature(name: string, types: string[]): string[] {

@@ -43,6 +43,9 @@ describe('AArch64 register layout (gdb aarch64-core.xml + aarch64-fpu.xml)', () 
     expect(G_PACKET_BYTES).toBe(788);
     const sys = xml.slice(xml.indexOf('org.kgdb-lab.aarch64.sysregs'));
     expect(sys).toContain('name="esr_el1" bitsize="64"');
+    // Read-only and changed by the trap that ends an inferior call: not saved and restored around it.
+    expect((sys.match(/save-restore="no"/g) ?? []).length).toBe(AARCH64_SYSTEM_REGISTERS.length);
+    expect(xml.slice(0, xml.indexOf('org.kgdb-lab.aarch64.sysregs'))).not.toContain('save-restore');
     expect(sys).not.toContain('name="fpcr"');
     expect(xml).toContain('<architecture>aarch64</architecture>');
     // Each register sits in the feature gdb's aarch64_gdbarch_init looks it up in.
