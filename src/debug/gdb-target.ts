@@ -44,7 +44,7 @@ export interface KgdbGdbTargetOptions {
   /** Reboots the machine for `monitor reset [halt]`; without it that command is absent. */
   reset?: MachineReset;
   /** Symbol lookup and guest addresses the monitor commands use. */
-  tools?: Omit<MonitorTools, 'nextStop' | 'reset'>;
+  tools?: Omit<MonitorTools, 'nextStop' | 'reset' | 'resumed'>;
   observer?: SessionObserver;
 }
 
@@ -121,11 +121,17 @@ export class KgdbGdbTarget
       reset: (halt) => {
         const line = machineReset.reset(halt);
         this.runningSinceReset = !halt;
+        if (!halt) this.observer.resumed?.(false);
         this.unseenStop = undefined;
         return line;
       },
     };
-    this.monitor = new MonitorCommands(core, port, opts.symbolize, { ...opts.tools, reset, nextStop: () => this.nextStop() });
+    this.monitor = new MonitorCommands(core, port, opts.symbolize, {
+      ...opts.tools,
+      reset,
+      nextStop: () => this.nextStop(),
+      resumed: () => this.observer.resumed?.(false),
+    });
   }
 
   /** After `monitor reset` (run), the machine runs while gdb believes it stopped. */
@@ -368,7 +374,7 @@ export class KgdbGdbTarget
       console.write('kgdb-lab: the machine is running (after monitor reset): continue, then Ctrl-C or a breakpoint stops it\n');
       return Promise.reject(TargetError.errno(Errno.EINVAL, step ? 'step while the machine runs' : 'cannot set the pc while the machine runs'));
     }
-    this.observer.resumed?.(false);
+    // No `resumed` event: the reset reported it when the machine started running.
     return new Promise((resolve) => {
       this.waiter = (s) => resolve(this.toStopEvent(s));
     });

@@ -16,6 +16,8 @@ const FINISH_LIMIT_NS = 15_000_000_000;
 export interface NmiBacktraceTools {
   /** Resolves with the next stop the core reports. */
   nextStop(): Promise<StopInfo>;
+  /** Told when the machine is resumed for the backtrace (`--json`'s `resumed` event). */
+  resumed?: () => void;
   /**
    * Guest address of `backtrace_flag` (lib/nmi_backtrace.c: set while a backtrace request
    * runs), to know when it is over; undefined: wait for the 10 s limit after it started.
@@ -41,6 +43,7 @@ export async function monitorNmiBacktrace(core: KgdbCore, port: MachinePort, too
   const untap = port.tapConsole(relay.bytes);
   try {
     core.resume(false);
+    tools.resumed?.();
     port.serialBreak(new TextEncoder().encode('l'));
     const how = await backtraceDone(port, tools.backtraceFlag, relay.sawStart, () => core.stop !== undefined);
     if (how !== 'finished') out.write(`kgdb-lab: ${how}\n`);

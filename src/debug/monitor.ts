@@ -30,6 +30,8 @@ export interface MonitorTools {
   lookup?: SymbolLookup;
   /** Resolves with the next stop the core reports (`monitor nmi-backtrace` breaks in again). */
   nextStop?: () => Promise<StopInfo>;
+  /** Told when a command resumes the machine itself (`monitor nmi-backtrace`), as a continue would be. */
+  resumed?: () => void;
   /** Guest address of lib/nmi_backtrace.c's `backtrace_flag`. */
   backtraceFlag?: number;
   /** Reboots the machine for `monitor reset`; without it the command is not offered. */
@@ -115,7 +117,7 @@ export class MonitorCommands {
   private nmiBacktrace(out: ConsoleOutput): Promise<void> {
     const nextStop = this.tools.nextStop;
     if (!nextStop) throw TargetError.errno(Errno.EOPNOTSUPP, 'nmi-backtrace needs the gdb target');
-    return monitorNmiBacktrace(this.core, this.port, { nextStop, backtraceFlag: this.tools.backtraceFlag }, out);
+    return monitorNmiBacktrace(this.core, this.port, { nextStop, resumed: this.tools.resumed, backtraceFlag: this.tools.backtraceFlag }, out);
   }
 
   private help(out: ConsoleOutput): void {

@@ -126,6 +126,21 @@ test('ready line with --port 0 and --port-file; its gdb command attaches; --json
   expect(consoleText.filter((t) => /KGDB: Entering KGDB/.test(t))).toHaveLength(2);
 });
 
+test('--json: monitor nmi-backtrace and monitor reset resume the machine, and say so', async () => {
+  const s = spawnServe(['--port', '0', '--once', '--json', '--scenario', 'hardlockup']);
+  const [, where] = await ready(s);
+  const port = Number(/:(\d+)$/.exec(where)?.[1]);
+  const r = await runGdb({ port, commands: ['monitor nmi-backtrace', 'monitor reset', ...interruptedContinue(), 'detach'], interrupt: { delayMs: 300 } });
+  assertGdbOk(r);
+  expect(r.stderr).toMatch(/NMI backtrace for cpu/); // monitor output: gdb's target output, on stderr
+  expect(await s.exited).toEqual({ status: 0, signal: null });
+  const events = s.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lifecycle = events.filter((e) => e.event !== 'console').map((e) => e.event);
+  // attach stop; nmi-backtrace: resumed, stopped; reset: resumed (the machine runs; gdb's
+  // continue then only waits); Ctrl-C: stopped.
+  expect(lifecycle).toEqual(['listening', 'connected', 'stopped', 'resumed', 'stopped', 'resumed', 'stopped', 'disconnected', 'exited']);
+}, 120_000);
+
 test('--once exits 3 when the connection drops without a detach', async () => {
   const s = spawnServe(['--port', '0', '--once', '--scenario', 'idle']);
   const [, where] = await ready(s);
