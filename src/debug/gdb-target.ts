@@ -205,11 +205,13 @@ export class KgdbGdbTarget
   onDisconnect(reason: DisconnectReason): void {
     // kgdb removes every breakpoint and lets the machine run on D, k, or a lost connection.
     this.waiter = null;
-    // A break-in or roundup still under way cannot be undone: let the machine go when it ends.
-    this.releaseWhenStopped = this.stopAsked && this.core.stop === undefined;
     this.runningSinceReset = false;
     this.unseenStop = undefined;
     this.core.detach();
+    // A break-in, a roundup or a single instruction still under way cannot be undone: let
+    // the machine go when the stop it ends in comes (nobody asked for any later stop: a
+    // CPU trapping then waits for gdb, as with kgdb).
+    this.releaseWhenStopped = (this.stopAsked || this.core.stepPending) && this.core.stop === undefined;
     const what: Record<DisconnectReason, string> = {
       detach: 'detached',
       kill: 'sent kill (kgdb never kills the machine)',

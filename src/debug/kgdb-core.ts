@@ -265,6 +265,14 @@ export class KgdbCore {
     return this.waiting ? undefined : this.stopInfo;
   }
 
+  /**
+   * A single instruction of the master is pending (a step that gdb asked for and that ends
+   * by itself at once, whatever happens meanwhile; detach() cannot call it back).
+   */
+  get stepPending(): boolean {
+    return this.step?.phase === 'step';
+  }
+
   get master(): number {
     return this.masterCpu;
   }

@@ -225,6 +225,27 @@ test('gdb leaving during a lone run releases every CPU (detach path), with no st
   expect(b.cpus[1].getX(7)).toBeGreaterThan(x7);
 }, 30_000);
 
+test('gdb leaving while a single instruction of the master is pending: the step ends, then every CPU is released', async () => {
+  const r = await stoppedWithSlave();
+  const { b, core } = r;
+  // A lone run stopped by Ctrl-C leaves the master held with its real registers: a step of
+  // it is then one instruction at once (no way back through kgdb_handle_exception first).
+  r.session.receive(frame('vCont;c:1'));
+  await r.after(10_000);
+  expect((await r.ask(Buffer.from([0x03]), /^\$T/)).at(-1)).toMatch(/^\$T02thread:0*1;/);
+  const slaveRetired = b.cpus[1].retired;
+  const stops = r.stops.length;
+  r.session.receive(frame('vCont;s:1'));
+  expect(core.stepPending).toBe(true);
+  r.session.connectionClosed();
+  await r.after(1_000_000);
+  // The step's stop came with nobody to hear it: the machine runs on, as detach promises.
+  expect(r.stops).toHaveLength(stops + 1);
+  expect(core.master).toBe(-1);
+  expect([core.role(0), core.role(1)]).toEqual(['none', 'none']);
+  expect(b.cpus[1].retired).toBeGreaterThan(slaveRetired);
+}, 30_000);
+
 test('a kernel without kgdb: the master runs alone from a halt to gdb\'s breakpoint, caught from outside as a fault; the other CPU stays halted', async () => {
   const r = rig(false);
   rigs.push(r);
