@@ -468,6 +468,8 @@ interface SymbolIndex {
   funcs: ElfSymbol[];
   /** End address (exclusive) each entry of funcs covers. */
   ends: number[];
+  /** Each entry of funcs's size as kallsyms reports it (kallsymsSizes). */
+  kallsyms: number[];
 }
 
 const indexes = new WeakMap<ElfImage, SymbolIndex>();
@@ -489,9 +491,39 @@ function indexOf(img: ElfImage): SymbolIndex {
   for (const s of sorted) if (funcs.length === 0 || funcs[funcs.length - 1].value !== s.value) funcs.push(s);
   // A size-0 function (assembly without .size) covers up to the next function; the last covers only its address.
   const ends = funcs.map((s, i) => (s.size > 0 ? s.value + s.size : i + 1 < funcs.length ? funcs[i + 1].value : s.value + 1));
-  idx = { byName, funcs, ends };
+  idx = { byName, funcs, ends, kallsyms: kallsymsSizes(img, funcs) };
   indexes.set(img, idx);
   return idx;
+}
+
+/** Boundaries Linux's scripts/kallsyms leaves out of its table: section markers. */
+function kallsymsSkips(name: string): boolean {
+  return name === '_text' || name === '_etext' || /^__.*_text_(start|end)$/.test(name);
+}
+
+/**
+ * The size "+off/size" shows for each function, as Linux's kallsyms (and the bundled
+ * guest's, guest/src/kernel/kallsyms.c) computes it: the distance to the next text symbol
+ * (function or label in an executable segment, below `_etext` when the image has one),
+ * padding included, rather than the ELF st_size. The last one ends at `_etext`, or keeps
+ * its st_size. So the monitor commands print the same `arch_cpu_idle+0x2c/0x3c` as the
+ * guest's console (kernel/kallsyms.c kallsyms_lookup_size_offset).
+ * @param funcs function symbols sorted by value, one per address
+ * @returns sizes in bytes, parallel to funcs
+ */
+function kallsymsSizes(img: ElfImage, funcs: ElfSymbol[]): number[] {
+  const exec = img.segments.filter((g) => g.flags & 1);
+  const etext = img.symbols.find((s) => s.name === '_etext')?.value;
+  const inText = (v: number): boolean => exec.some((g) => v >= g.vaddr && v < g.vaddr + g.memsz) && (etext === undefined || v < etext);
+  const starts = [
+    ...new Set(img.symbols.filter((s) => (s.type === 'func' || s.type === 'notype') && !kallsymsSkips(s.name) && inText(s.value)).map((s) => s.value)),
+  ].sort((a, b) => a - b);
+  let j = 0;
+  return funcs.map((f) => {
+    while (j < starts.length && starts[j] <= f.value) j++;
+    const next = j < starts.length ? starts[j] : etext;
+    return next !== undefined && next > f.value ? next - f.value : f.size;
+  });
 }
 
 /**
@@ -504,12 +536,21 @@ export function findSymbol(img: ElfImage, name: string): ElfSymbol | undefined {
 }
 
 /**
- * Maps an address to the function symbol containing it, for "func+0x1c/0x40" output:
- * returns the name, the byte offset of addr from the symbol, and the symbol size (bytes).
+ * Maps an address to the function symbol containing it (within its st_size): returns the
+ * name, the byte offset of addr from the symbol, and the ELF symbol size (st_size, bytes;
+ * {@link formatSymbol} prints kallsyms's size instead).
  * Binary search over the function symbols sorted by address: O(log n).
  * @returns undefined when no function symbol covers addr.
  */
 export function symbolize(img: ElfImage, addr: number): { name: string; offset: number; size: number } | undefined {
+  const i = functionIndex(img, addr);
+  if (i < 0) return undefined;
+  const s = indexOf(img).funcs[i];
+  return { name: s.name, offset: addr - s.value, size: s.size };
+}
+
+/** Index in the sorted function symbols of the one covering addr, or -1. */
+function functionIndex(img: ElfImage, addr: number): number {
   const { funcs, ends } = indexOf(img);
   let lo = 0;
   let hi = funcs.length - 1;
@@ -523,13 +564,17 @@ export function symbolize(img: ElfImage, addr: number): { name: string; offset: 
       hi = mid - 1;
     }
   }
-  if (found < 0 || addr >= ends[found]) return undefined;
-  const s = funcs[found];
-  return { name: s.name, offset: addr - s.value, size: s.size };
+  return found >= 0 && addr < ends[found] ? found : -1;
 }
 
-/** Formats {@link symbolize} output like Linux's %pS: "name+0x1c/0x40", or undefined. */
+/**
+ * Formats an address like Linux's %pS: "name+0x1c/0x40", the size as kallsyms reports it
+ * (distance to the next text symbol, see kallsymsSizes), or undefined when no function
+ * symbol covers it ({@link symbolize}).
+ */
 export function formatSymbol(img: ElfImage, addr: number): string | undefined {
-  const s = symbolize(img, addr);
-  return s ? `${s.name}+${hex(s.offset)}/${hex(s.size)}` : undefined;
+  const i = functionIndex(img, addr);
+  if (i < 0) return undefined;
+  const { funcs, kallsyms } = indexOf(img);
+  return `${funcs[i].name}+${hex(addr - funcs[i].value)}/${hex(kallsyms[i])}`;
 }

@@ -293,3 +293,42 @@ describe('placeSegments overlap and symbolize at scale', () => {
     );
   });
 });
+
+describe('formatSymbol sizes on the bundled guest, against its own kallsyms table', () => {
+  // The guest's %pS reads kallsyms_addresses[] (generated at link time, as Linux does):
+  // a symbol's size is the distance to the next one, or to _etext for the last.
+  const img = loadElfFile(join(__dirname, '..', '..', 'guest', 'kgdb-lab-guest.elf'));
+  const at = (addr: number, bytes: number): DataView => {
+    const seg = img.segments.find((g) => addr >= g.vaddr && addr + bytes <= g.vaddr + g.data.length);
+    if (!seg) throw new Error(`0x${addr.toString(16)} not in the image`);
+    return new DataView(seg.data.buffer, seg.data.byteOffset + addr - seg.vaddr, bytes);
+  };
+  const sym = (name: string): number => {
+    const v = findSymbol(img, name)?.value;
+    if (v === undefined) throw new Error(`${name} missing`);
+    return v;
+  };
+  const n = Number(at(sym('kallsyms_num_syms'), 8).getBigUint64(0, true));
+  const table = at(sym('kallsyms_addresses'), n * 8);
+  const addresses = Array.from({ length: n }, (_, i) => Number(table.getBigUint64(i * 8, true)));
+  const etext = sym('_etext');
+
+  test('every function the guest can name prints the guest\'s size', () => {
+    let checked = 0;
+    addresses.forEach((a, i) => {
+      const text = formatSymbol(img, a);
+      if (text === undefined) return; // a label kallsyms keeps but that is no function
+      const size = (i + 1 < n ? addresses[i + 1] : etext) - a;
+      expect(text).toMatch(new RegExp(`\\+0x0/0x${size.toString(16)}$`));
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  test('arch_cpu_idle: padding after the function counts, as in the guest console', () => {
+    const f = sym('arch_cpu_idle');
+    const i = addresses.indexOf(f);
+    expect(symbolize(img, f)?.size).toBeLessThan(addresses[i + 1] - f); // st_size excludes the padding
+    expect(formatSymbol(img, f + 0x2c)).toBe(`arch_cpu_idle+0x2c/0x${(addresses[i + 1] - f).toString(16)}`);
+  });
+});
