@@ -34,6 +34,21 @@ describe('CPU run loop', () => {
     expect(c.pc).toBe(0x40200a00);
   });
 
+  test.each(['interp', 'jit'] as const)('an exception storm (vectors in flash, read as UDF #0) ends the turn: %s', (engine) => {
+    // VBAR_EL1 = 0: every exception enters flash at 0x200, whose zeros are UDF #0, which
+    // faults again at once. Nothing ever retires; the turn must still end after `budget`
+    // exception entries, or the scheduler (timers, --timeout, signals, gdb) never runs again.
+    const b = boardWith(['mov x0, #7', 'msr vbar_el1, xzr', 'isb', 'udf #0']);
+    b.cpus[0].engine = engine;
+    const c = b.cpus[0];
+    expect(c.run(1000)).toBe(3);
+    expect(c.run(1000)).toBe(0);
+    expect(c.state).toBe(RunState.Running);
+    expect(c.pc).toBe(0x200);
+    expect(c.elr).toBe(0x200n); // the vector's own UDF, faulting again
+    expect(c.getX(0)).toBe(7n);
+  });
+
   test('a code hook runs before the instruction; a taking hook leaves PC on it, unretired', () => {
     const b = boardWith(['mov x0, #1', 'mov x0, #2', 'mov x0, #3', '1: b 1b']);
     const c = b.cpus[0];

@@ -383,7 +383,14 @@ export class Cpu {
     if (stepDone && interrupted) return this.endStep(stepDone, true);
     this.limit = budget;
     const jit = this.engine === 'jit';
+    // Turns of the loop below that retired nothing: an exception taken at an instruction
+    // that faults again at once (vectors in flash, which reads as UDF #0, or unmapped) is an
+    // exception storm that never retires anything. Each such entry counts against the
+    // budget like an instruction, so the turn still ends and the scheduler (timers,
+    // --timeout, signals, gdb) gets control back; the guest itself loops on, as on hardware.
+    let stalls = 0;
     for (;;) {
+      const before = this.qn;
       try {
         if (jit) this.executeBlocks();
         else this.execute();
@@ -393,6 +400,7 @@ export class Cpu {
       }
       if (this.limit !== 0) break; // budget used up
       if (this.state !== RunState.Running || this.exitRequested) break;
+      if (this.qn === before && this.qn + ++stalls >= budget) break;
       this.checkInterrupts();
       this.limit = budget;
     }
