@@ -393,8 +393,13 @@ export class Board implements CpuHost, PsciPlatform {
 
   // ---- PsciPlatform ----
 
+  /**
+   * The CPU whose affinity is exactly `mpidr` (QEMU arm_get_cpu_by_id compares the whole
+   * value with mp_affinity): any bit outside Aff2..Aff0, e.g. MPIDR's RES1 bit 31, names no CPU.
+   */
   cpuByMpidr(mpidr: bigint): Cpu | undefined {
-    const aff = Number(mpidr & 0xff00ffffffn);
+    if (mpidr >> 24n !== 0n) return undefined;
+    const aff = Number(mpidr);
     return this.cpus.find((c) => (c.mpidr & 0x00ffffff) === aff);
   }
 

@@ -63,6 +63,8 @@ export class Psci {
       case PSCI_CPU_ON_64: {
         const target = this.platform.cpuByMpidr(arg(1));
         if (!target) return ret(PSCI_INVALID_PARAMETERS);
+        // An AArch64 entry point must be 4-byte aligned (QEMU arm-powerctl.c arm_set_cpu_on).
+        if ((arg(2) & 3n) !== 0n) return ret(PSCI_INVALID_PARAMETERS);
         if (this.platform.isOn(target)) return ret(PSCI_ALREADY_ON);
         this.platform.powerOn(target, arg(2), arg(3));
         return ret(PSCI_SUCCESS);
