@@ -239,6 +239,28 @@ describe('a guest without kgdb: every fault is caught from outside', () => {
     await server.stop();
   }, 60_000);
 
+  test('stepi at the faulting instruction takes the exception into the vectors in flash (VBAR_EL1 0), as QEMU steps it; the server stays responsive', async () => {
+    // Flash reads as zeros, UDF #0: the vector faults again at once, forever (an exception
+    // storm that retires nothing). The step must still end, and so must the next one.
+    const server = await startServe({ kernel: plainElf, cpus: 1, wait: true, lifetimeS: 60 });
+    const r = await runGdb({
+      port: server.port,
+      elf: plainElf,
+      commands: ['set var fault_case = 1', 'continue', 'printf "@@udf %lx\\n", $pc', 'stepi', 'printf "@@pc %lx elr %lx\\n", $pc, $elr_el1', 'stepi', 'printf "@@pc %lx elr %lx\\n", $pc, $elr_el1', 'continue', 'detach'],
+    });
+    await server.stop();
+    assertGdbOk(r, server);
+    const udf = /^@@udf ([0-9a-f]+)$/m.exec(r.stdout)?.[1];
+    const steps = [...r.stdout.matchAll(/^@@pc ([0-9a-f]+) elr ([0-9a-f]+)$/gm)].map((m) => [m[1], m[2]]);
+    // First step: the UDF is taken (ELR = the UDF) into the current-EL SPx sync vector at
+    // VBAR 0 + 0x200; second: that vector's UDF #0 is taken the same way (ELR = 0x200).
+    expect(udf).toMatch(/^4020[0-9a-f]{4}$/);
+    expect(steps).toEqual([['200', udf], ['200', '200']]);
+    // A continue there is caught from outside as the vector faulting on entry.
+    expect(r.stdout.match(/received signal SIGILL, Illegal instruction\./g)).toHaveLength(2);
+    expect(server.console()).toMatch(/undefined instruction at 0x200; not taken: the vector 0x200 \(VBAR_EL1 0x0\) faulted on entering it/);
+  }, 90_000);
+
   test('a gdb breakpoint works there too (BRK caught from outside, reported as the breakpoint)', async () => {
     const server = await startServe({ kernel: plainElf, cpus: 1, wait: true, lifetimeS: 60 });
     const r = await runGdb({ port: server.port, elf: plainElf, commands: ['break do_undefined', 'set var fault_case = 1', 'continue', 'bt 1', 'delete', 'continue', 'detach'] });
