@@ -306,7 +306,9 @@ export function parseElf(buf: Uint8Array, path?: string): ElfImage {
   phdrs.forEach((ph, i) => {
     if (ph.p_type !== PT_LOAD || ph.p_memsz === 0n) return;
     if (ph.p_filesz > ph.p_memsz) fail(`segment ${i}: p_filesz ${hex(ph.p_filesz)} exceeds p_memsz ${hex(ph.p_memsz)}`);
-    const off = inFile(ph.p_offset, ph.p_filesz, `segment ${i}`);
+    // A segment with no file bytes (.bss only) may name any offset, even past the end of a
+    // small file (GNU ld does); readelf, gdb and QEMU accept it.
+    const off = ph.p_filesz === 0n ? 0 : inFile(ph.p_offset, ph.p_filesz, `segment ${i}`);
     const paddr = toNum(ph.p_paddr, `segment ${i} p_paddr`);
     const vaddr = toNum(ph.p_vaddr, `segment ${i} p_vaddr`);
     const memsz = toNum(ph.p_memsz, `segment ${i} p_memsz`);

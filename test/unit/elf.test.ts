@@ -227,6 +227,20 @@ describe('malformed and truncated files', () => {
     expect(oneHeader.segments).toHaveLength(1);
   });
 
+  test('a segment with no file bytes (.bss only) may have p_offset past the end of the file, as GNU ld writes it', () => {
+    // Segment 1 is tiny.elf's data segment: make it .bss-only at an offset beyond the file.
+    const img = parseElf(
+      patch(tiny, (d) => {
+        d.setBigUint64(phoff + 56 + 8, BigInt(tiny.length + 0x1000), true); // p_offset
+        d.setBigUint64(phoff + 56 + P_FILESZ, 0n, true);
+      }),
+    );
+    expect(img.segments[1]).toMatchObject({ paddr: 0x40080100, data: new Uint8Array(0) });
+    expect(img.segments[1].memsz).toBeGreaterThan(0);
+    // With file bytes, the same offset is a truncation.
+    expectElfError(() => parseElf(patch(tiny, (d) => d.setBigUint64(phoff + 56 + 8, BigInt(tiny.length + 0x1000), true))), /truncated segment 1/);
+  });
+
   test('random corruption never escapes as a non-ElfError', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(tiny.length - 1), fc.nat(255)), { minLength: 1, maxLength: 8 }), (edits) => {
