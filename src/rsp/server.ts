@@ -200,6 +200,7 @@ export class RspServer {
         this.target,
         {
           write: (data) => this.send(stream, data),
+          onDrain: (resume) => void stream.output.once('drain', resume),
           end: () => {
             stream.output.end();
             // A socket ends both ways at once; a pipe pair needs its input let go too.
@@ -292,13 +293,17 @@ export class RspServer {
 
   /**
    * Write to the client, with backpressure: once the output's buffer is full (the client
-   * is not reading its replies), stop reading its requests until the buffer drains, so a
+   * is not reading its replies), stop reading its requests until the buffer drains; the
+   * session meanwhile executes none of the packets it already holds (SessionIo.write), so a
    * client can never make the server hold more than about one buffer of replies.
+   * @returns false when the output's buffer is full
    */
-  private send(stream: RspStream, data: Buffer): void {
-    if (stream.output.write(data) || stream.input.isPaused()) return;
+  private send(stream: RspStream, data: Buffer): boolean {
+    if (stream.output.write(data)) return true;
+    if (stream.input.isPaused()) return false;
     stream.input.pause();
     stream.output.once('drain', () => stream.input.resume());
+    return false;
   }
 
   /**

@@ -13,8 +13,14 @@ import { framePacket, ReplyBuilder } from './writer';
 
 /** The connection a session talks through (a TCP socket in practice; a fake in unit tests). */
 export interface SessionIo {
-  /** Send bytes; called once per flush, with every packet in it whole. */
-  write(data: Buffer): void;
+  /**
+   * Send bytes; called once per flush, with every packet in it whole.
+   * @returns false when the output's buffer is full (the client is not reading): the
+   *   session then executes no further packet until `onDrain`'s callback (backpressure)
+   */
+  write(data: Buffer): boolean | void;
+  /** Call `resume` once after the output's buffer has drained (after write returned false). */
+  onDrain?(resume: () => void): void;
   /** Close after the pending writes (graceful; the peer sees end-of-stream). */
   end(): void;
 }
@@ -52,6 +58,8 @@ type SessionState = 'idle' | 'busy' | 'running' | 'closed';
 type QueueItem = Uint8Array | 'oversize';
 
 const OK_PAYLOAD = ascii('OK');
+/** Replies waiting in the outbox beyond this many bytes are written before the next packet runs. */
+const FLUSH_BYTES = 64 * 1024;
 const ACK = Buffer.from('+');
 const NAK = Buffer.from('-');
 
@@ -94,7 +102,13 @@ export class RspSession {
   private state: SessionState = 'idle';
   private readonly queue: QueueItem[] = [];
   private outbox: Buffer[] = [];
+  /** Bytes in outbox. */
+  private outboxBytes = 0;
   private flushQueued = false;
+  /** The output's buffer is full: execute nothing more until it drains (see SessionIo.write). */
+  private outputBlocked = false;
+  /** Packets refused (NAKed, or dropped without acks) since the queue last had room. */
+  private refused = 0;
   /** The last packet sent, for retransmission on `-`. */
   private lastPacket: Buffer | undefined;
   /** Date.now() when the last packet was sent, or a console opened if later: keepalives count from it. */
@@ -183,6 +197,7 @@ export class RspSession {
         if (this.lastPacket) {
           this.emitTrace({ direction: 'out', kind: 'retransmit', data: this.lastPacket.subarray(1, -3) });
           this.outbox.push(this.lastPacket);
+          this.outboxBytes += this.lastPacket.length;
         }
         return;
       case 'interrupt':
@@ -213,11 +228,17 @@ export class RspSession {
 
   private onPacket(payload: Uint8Array): void {
     if (this.queue.length >= this.maxQueued) {
-      // gdb retransmits a NAKed packet; by then the queue has drained.
-      this.log.warn({ queued: this.queue.length }, 'rsp: too many packets queued, NAKing');
+      // gdb retransmits a NAKed packet; by then the queue has drained. Without acks the
+      // packet is lost: only a client that does not wait for its replies gets here. One
+      // warning per overflow, and the count when the queue has room again.
+      if (this.refused++ === 0) {
+        this.log.warn({ queued: this.queue.length }, this.conn.noAck ? 'rsp: too many packets queued, dropping' : 'rsp: too many packets queued, NAKing');
+      }
       if (!this.conn.noAck) this.sendAck(NAK);
       return;
     }
+    if (this.refused > 1) this.log.warn({ refused: this.refused }, 'rsp: packet queue has room again');
+    this.refused = 0;
     if (!this.conn.noAck) this.sendAck(ACK);
     this.enqueue(payload);
   }
@@ -227,12 +248,18 @@ export class RspSession {
     this.pump();
   }
 
-  /** Execute queued packets while nothing is pending. */
+  /**
+   * Execute queued packets while nothing is pending and the client reads its replies. Replies
+   * are written as soon as they pass FLUSH_BYTES, so a client that sends many packets at once
+   * and reads nothing meets backpressure after about one output buffer, not after every
+   * packet it sent has been answered into memory.
+   */
   private pump(): void {
-    while (this.state === 'idle' && this.queue.length > 0) {
+    while (this.state === 'idle' && this.queue.length > 0 && !this.outputBlocked) {
       const item = this.queue.shift() as QueueItem;
       if (item === 'oversize') this.sendPacket(new ReplyBuilder().text('E').hexByte(Errno.EMSGSIZE).payload());
       else this.execute(item);
+      if (this.outboxBytes >= FLUSH_BYTES) this.flush();
     }
   }
 
@@ -395,11 +422,13 @@ export class RspSession {
     this.lastPacket = framed;
     this.quietSince = Date.now();
     this.outbox.push(framed);
+    this.outboxBytes += framed.length;
   }
 
   private sendAck(ack: Buffer): void {
     this.emitTrace({ direction: 'out', kind: ack === ACK ? 'ack' : 'nak' });
     this.outbox.push(ack);
+    this.outboxBytes += ack.length;
   }
 
   /** Write everything queued, as one write. */
@@ -407,10 +436,21 @@ export class RspSession {
     if (this.outbox.length === 0) return;
     const data = this.outbox.length === 1 ? this.outbox[0] : Buffer.concat(this.outbox);
     this.outbox = [];
+    this.outboxBytes = 0;
+    let ok: boolean | void = true;
     try {
-      this.io.write(data);
+      ok = this.io.write(data);
     } catch (e) {
       this.log.warn({ err: e }, 'rsp: write failed');
+    }
+    if (ok === false && this.io.onDrain && !this.outputBlocked) {
+      this.outputBlocked = true;
+      this.io.onDrain(() => {
+        this.outputBlocked = false;
+        if (this.state === 'closed') return;
+        this.pump();
+        this.flush();
+      });
     }
   }
 

@@ -200,3 +200,40 @@ describe('the packet reader', () => {
     );
   });
 });
+
+test('backpressure per packet: a client that sends many packets at once and reads nothing gets about one buffer of replies, the rest once it reads', () => {
+  const t = new FakeTarget();
+  const written: Buffer[] = [];
+  const logged: string[] = [];
+  let full = true;
+  let drained: (() => void) | undefined;
+  const log = (_obj: unknown, msg?: string): void => void logged.push(msg ?? '');
+  const session = new RspSession(
+    t,
+    {
+      // The output's buffer is full after every write until the client "reads" (drained()).
+      write: (d) => (written.push(d), !full),
+      onDrain: (resume) => void (drained = resume),
+      end: () => undefined,
+    },
+    { log: { debug: () => undefined, info: log, warn: log, error: log }, keepaliveMs: 60_000, maxQueuedPackets: 32 },
+  );
+  session.receive(frame('QStartNoAckMode'));
+  full = false;
+  drained?.();
+  written.length = 0;
+  full = true;
+  // 40 reads of 64 KiB - 1 (each reply is 128 KiB of hex) in one chunk, nothing read back.
+  session.receive(Buffer.concat(Array.from({ length: 40 }, () => frame('m40000000,ffff'))));
+  const replies = (): number => Buffer.concat(written).toString('latin1').split('$').length - 1;
+  expect(replies()).toBe(1);
+  // 32 wait in the queue; the 7 beyond it are dropped (no acks to NAK with), one warning.
+  expect(logged.filter((m) => /too many packets queued, dropping/.test(m))).toHaveLength(1);
+  // The client reads: the queue is answered, again one buffer at a time.
+  const resume = drained;
+  drained = undefined;
+  full = false;
+  resume?.();
+  expect(replies()).toBe(33);
+  expect(drained).toBeUndefined();
+});
