@@ -194,6 +194,10 @@ export class RspSession {
         return;
       case 'nak':
         this.emitTrace({ direction: 'in', kind: 'nak' });
+        // Without acks there is nothing to retransmit: gdb still sends `-` when its
+        // remotetimeout expires (remote.c getpkt), and our last reply then would answer the
+        // packet it is waiting for. gdbserver skips it too.
+        if (this.conn.noAck) return this.log.debug('rsp: - in no-ack mode (gdb timed out waiting), ignored');
         if (this.lastPacket) {
           this.emitTrace({ direction: 'out', kind: 'retransmit', data: this.lastPacket.subarray(1, -3) });
           this.outbox.push(this.lastPacket);

@@ -85,6 +85,18 @@ describe('RspSession: acknowledgments', () => {
     expect((again[0] as Extract<Item, { kind: 'packet' }>).raw.equals(first.raw)).toBe(true);
   });
 
+  test('- in no-ack mode retransmits nothing (gdb sends it when its remotetimeout expires; the old reply would answer its next packet)', () => {
+    const { io, session, send } = setup();
+    send('QStartNoAckMode');
+    io.take();
+    send('qTStatus');
+    expect(show(io.take())).toEqual(['$']);
+    session.receive(Buffer.from('-'));
+    expect(io.take()).toEqual([]);
+    send('qC');
+    expect(show(io.take())).toEqual(['$QC1']);
+  });
+
   test('- before any packet was sent does nothing', () => {
     const { io, session } = setup();
     session.receive(Buffer.from('-'));
