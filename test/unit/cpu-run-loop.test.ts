@@ -49,6 +49,27 @@ describe('CPU run loop', () => {
     expect(c.getX(0)).toBe(7n);
   });
 
+  test('stepDone over an instruction that faults ends at the vector, before the handler\'s first instruction (as QEMU steps it)', () => {
+    const b = boardWith([
+      'ldr x1, =0x40200800', 'msr vbar_el1, x1', 'isb',
+      'udf #1',
+      '.ltorg',
+      '.balign 0x800', '.skip 0x200', 'mov x0, #9', '1: b 1b',
+    ]);
+    const c = b.cpus[0];
+    c.run(3);
+    expect(c.pc).toBe(BASE + 12);
+    c.hold();
+    let done = 0;
+    c.stepDone = () => done++;
+    c.release();
+    expect(c.run(1000)).toBe(0); // the UDF did not retire
+    expect(done).toBe(1);
+    expect(c.pc).toBe(0x40200a00);
+    expect(c.elr).toBe(BigInt(BASE + 12));
+    expect(c.getX(0)).not.toBe(9n);
+  });
+
   test('a code hook runs before the instruction; a taking hook leaves PC on it, unretired', () => {
     const b = boardWith(['mov x0, #1', 'mov x0, #2', 'mov x0, #3', '1: b 1b']);
     const c = b.cpus[0];
