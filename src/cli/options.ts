@@ -161,8 +161,8 @@ export const MACHINE_OPTIONS = {
   'gic-trace': {
     type: 'boolean',
     describe:
-      'print every SGI send, interrupt acknowledge (IAR), EOI and DIR per CPU on stderr, one JSON line each: ' +
-      '{timeNs, cpu, kind, intid, prio, sender?}, whatever --log-level says',
+      'print the machine event stream on stderr (SGI sends, interrupt acknowledges, EOI, DIR, debugger entries), ' +
+      'one JSON line each: {timeUs, cpu, kind, ...} (README, event stream), whatever --log-level says',
     defaultDescription: 'off',
   },
   engine: {

@@ -388,6 +388,7 @@ export class Cpu {
     // exception storm that never retires anything. Each such entry counts against the
     // budget like an instruction, so the turn still ends and the scheduler (timers,
     // --timeout, signals, gdb) gets control back; the guest itself loops on, as on hardware.
+    // A single step (budget 1) of a faulting instruction thus ends at the vector, as QEMU's.
     let stalls = 0;
     for (;;) {
       const before = this.qn;
