@@ -66,6 +66,8 @@ interface Rig {
   bp: number;
   /** Where `spin:` is. */
   spin: number;
+  /** CPU 1's `add x7, x7, #1`, which only CPU 1 runs (never while it is parked). */
+  cpu1Loop: number;
   /**
    * Send one packet (a string is framed; bytes go as they are, e.g. 0x03); resolves with
    * what the server sent since, once `until` matches one of those packets.
@@ -90,6 +92,7 @@ function rig(withKgdb = true): Rig {
   // `bp:` and `spin:` by their encodings: mov x6, #1 and b . (offset 0).
   const bp = BASE + 4 * words.indexOf(0xd2800026);
   const spin = BASE + 4 * words.indexOf(0x14000000);
+  const cpu1Loop = BASE + 4 * words.indexOf(0x910004e7);
   const b = new Board({ cpus: 2, memoryMiB: 64, bootargs: '', icountShift: 4 });
   b.load({ entry: BASE, segments: [{ paddr: BASE, vaddr: BASE, data, memsz: 0x2_0000, flags: 7 }], symbols: [] });
   b.powerOn(b.cpus[1], BigInt(BASE), 0n);
@@ -125,7 +128,7 @@ function rig(withKgdb = true): Rig {
     for (let i = 0; i < 1000 && !cond(); i++) await after(10_000);
   };
   const running = b.run();
-  return { b, core, port, bp, spin, ask, stops, after, until, session, running };
+  return { b, core, port, bp, spin, cpu1Loop, ask, stops, after, until, session, running };
 }
 
 let rigs: Rig[] = [];
@@ -208,7 +211,10 @@ test('gdb leaving during a lone run releases every CPU (detach path), with no st
   const r = await stoppedWithSlave();
   const { b, core } = r;
   const slaveRetired = b.cpus[1].retired;
-  expect(await r.ask(`Z0,${r.bp.toString(16)},4`)).toEqual(['$OK']);
+  // A breakpoint only the parked CPU would reach: the lone run cannot end on it (however far
+  // the master gets before the test looks), and once gdb has left, CPU 1 runs over it,
+  // removed as detach removes every breakpoint.
+  expect(await r.ask(`Z0,${r.cpu1Loop.toString(16)},4`)).toEqual(['$OK']);
   const x7 = b.cpus[1].getX(7);
   r.session.receive(frame('vCont;c:1'));
   await r.after(10_000);
@@ -216,7 +222,8 @@ test('gdb leaving during a lone run releases every CPU (detach path), with no st
   expect(b.cpus[1].retired).toBe(slaveRetired); // running alone
   r.session.connectionClosed();
   await r.after(5_000_000);
-  // Nobody stopped: the breakpoint was removed, CPU 0 ran its loop to the end and spins.
+  // Nobody stopped: the breakpoint was removed, CPU 0 ran its loop to the end and spins,
+  // CPU 1 calls kgdb_nmicallback again and again over the old breakpoint.
   expect(r.stops).toHaveLength(1);
   expect(core.master).toBe(-1);
   expect([core.role(0), core.role(1)]).toEqual(['none', 'none']);
