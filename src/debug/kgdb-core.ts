@@ -868,10 +868,8 @@ export class KgdbCore {
       for (let c = 0; c < this.info.length; c++) {
         const inf = this.info[c];
         if (c === m || inf.role !== 'none') continue;
-        this.port.hold(c);
+        this.holdHere(c);
         inf.role = 'halted';
-        inf.realView = true;
-        inf.ptRegs = undefined;
       }
       this.waiting = false;
       this.stopInfo = stop;
@@ -1031,12 +1029,9 @@ export class KgdbCore {
    */
   private holdAllFromOutside(signo: number, why: string): void {
     for (let c = 0; c < this.info.length; c++) {
-      const inf = this.info[c];
-      this.port.hold(c);
-      inf.role = 'halted';
-      inf.realView = true;
-      inf.ptRegs = undefined;
-      inf.signo = signo;
+      this.holdHere(c);
+      this.info[c].role = 'halted';
+      this.info[c].signo = signo;
     }
     this.log.begin();
     this.entryAnswersBreakIn = false;

@@ -493,7 +493,7 @@ function indexOf(img: ElfImage): SymbolIndex {
   for (const s of sorted) if (funcs.length === 0 || funcs[funcs.length - 1].value !== s.value) funcs.push(s);
   // A size-0 function (assembly without .size) covers up to the next function; the last covers only its address.
   const ends = funcs.map((s, i) => (s.size > 0 ? s.value + s.size : i + 1 < funcs.length ? funcs[i + 1].value : s.value + 1));
-  idx = { byName, funcs, ends, kallsyms: kallsymsSizes(img, funcs) };
+  idx = { byName, funcs, ends, kallsyms: kallsymsSizes(img, funcs, byName.get('_etext')?.value) };
   indexes.set(img, idx);
   return idx;
 }
@@ -511,11 +511,11 @@ function kallsymsSkips(name: string): boolean {
  * its st_size. So the monitor commands print the same `arch_cpu_idle+0x2c/0x3c` as the
  * guest's console (kernel/kallsyms.c kallsyms_lookup_size_offset).
  * @param funcs function symbols sorted by value, one per address
+ * @param etext the address of `_etext`, if the image has it
  * @returns sizes in bytes, parallel to funcs
  */
-function kallsymsSizes(img: ElfImage, funcs: ElfSymbol[]): number[] {
+function kallsymsSizes(img: ElfImage, funcs: ElfSymbol[], etext: number | undefined): number[] {
   const exec = img.segments.filter((g) => g.flags & 1);
-  const etext = img.symbols.find((s) => s.name === '_etext')?.value;
   const inText = (v: number): boolean => exec.some((g) => v >= g.vaddr && v < g.vaddr + g.memsz) && (etext === undefined || v < etext);
   const starts = [
     ...new Set(img.symbols.filter((s) => (s.type === 'func' || s.type === 'notype') && !kallsymsSkips(s.name) && inText(s.value)).map((s) => s.value)),

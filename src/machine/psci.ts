@@ -25,7 +25,7 @@ const VERSION_1_1 = 0x0001_0001;
 
 /** What PSCI needs from the board. */
 export interface PsciPlatform {
-  /** The CPU whose MPIDR affinity (Aff3..Aff0 of MPIDR, bits [39:32],[23:0]) is `mpidr`, if any. */
+  /** The CPU whose MPIDR affinity (Aff2..Aff0, bits [23:0]) is exactly `mpidr`, if any. */
   cpuByMpidr(mpidr: bigint): Cpu | undefined;
   /** Power on `target` at `entry` (bytes) with X0 = contextId, as if reset. */
   powerOn(target: Cpu, entry: bigint, contextId: bigint): void;

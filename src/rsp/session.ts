@@ -200,8 +200,7 @@ export class RspSession {
         if (this.conn.noAck) return this.log.debug('rsp: - in no-ack mode (gdb timed out waiting), ignored');
         if (this.lastPacket) {
           this.emitTrace({ direction: 'out', kind: 'retransmit', data: this.lastPacket.subarray(1, -3) });
-          this.outbox.push(this.lastPacket);
-          this.outboxBytes += this.lastPacket.length;
+          this.queueOut(this.lastPacket);
         }
         return;
       case 'interrupt':
@@ -425,14 +424,18 @@ export class RspSession {
     this.emitTrace({ direction: 'out', kind: 'packet', data: payload });
     this.lastPacket = framed;
     this.quietSince = Date.now();
-    this.outbox.push(framed);
-    this.outboxBytes += framed.length;
+    this.queueOut(framed);
   }
 
   private sendAck(ack: Buffer): void {
     this.emitTrace({ direction: 'out', kind: ack === ACK ? 'ack' : 'nak' });
-    this.outbox.push(ack);
-    this.outboxBytes += ack.length;
+    this.queueOut(ack);
+  }
+
+  /** Queue bytes for the next flush. */
+  private queueOut(b: Buffer): void {
+    this.outbox.push(b);
+    this.outboxBytes += b.length;
   }
 
   /** Write everything queued, as one write. */
