@@ -12,12 +12,13 @@ SHELL := /bin/bash
 # A failed recipe must not leave a target that looks up to date.
 .DELETE_ON_ERROR:
 
-# Host tools the guest build and the tests use, and the Debian 12 packages that provide them
-# (chromium: the headless browser the `compare --html` test drives through playwright-core).
+# Host tools the guest build, the tests and the benchmarks use, and the Debian 12 packages that
+# provide them (chromium: the headless browser the `compare --html` test drives through
+# playwright-core; cc: bench/replay-stub.c, the no-work stub of `make bench` row 2's floor).
 HOST_TOOLS := gdb-multiarch aarch64-linux-gnu-gcc aarch64-linux-gnu-as aarch64-linux-gnu-ld \
-              qemu-system-aarch64 dtc chromium
+              qemu-system-aarch64 dtc chromium cc
 APT_PACKAGES := gdb-multiarch gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
-                device-tree-compiler chromium
+                device-tree-compiler chromium gcc
 
 # npm ci writes node_modules/.package-lock.json, so it stands for "node_modules matches the lock".
 NODE_STAMP := node_modules/.package-lock.json

@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { computeRow } from './compute';
-import { bulkRead, gdbScale, type ScaleResult } from './gdb-rows';
+import { bulkRead, gdbScale, gdbScaleFloor, type ScaleResult } from './gdb-rows';
 import { IDLE_SECONDS, idleCost, startUp } from './process-rows';
 import { attempt, type Row } from './row';
 import { breakIn, echoFloor, packetRoundTrip } from './rsp-rows';
@@ -121,6 +121,19 @@ async function main(): Promise<void> {
         better: 'lower',
         goal: '(reported)',
         detail: {},
+      });
+      // The least any stub can take to show our stacks (bench/replay.ts): gdb against a C
+      // stub that answers from a recorded session of ours and does nothing else.
+      const floor = await attempt(`row 2 (${n} CPUs, no-work replay of ours)`, () => gdbScaleFloor(n), notes);
+      push({
+        id: `2/${n}/floor`,
+        what: `the same against a no-work stub replaying a session of ours (${floor?.frames ?? '?'} frames; its time in the kgdb-lab column): the least any stub showing these stacks takes`,
+        unit: 's',
+        ours: floor?.seconds,
+        qemu: qemu?.seconds,
+        better: 'lower',
+        goal: '(reported)',
+        detail: { floor },
       });
     }
   }

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BEFORE_CONTINUE, runTimedGdb, stamp } from './gdb-timing';
+import { replayTable, recordingProxy, startReplay } from './replay';
 import { median } from './row';
 import { STEADY, startOurs, startQemu, type Stub, type StubOptions } from './targets';
 
@@ -45,7 +46,7 @@ export interface ScaleResult {
   brokenStacks: number;
 }
 
-async function scaleOnce(stub: Stub): Promise<ScaleResult> {
+async function scaleOnce(stub: Pick<Stub, 'port'>): Promise<ScaleResult> {
   const t = await runTimedGdb(
     stub.port,
     [BEFORE_CONTINUE, 'continue', stamp('stopped'), 'info threads', 'thread apply all bt', stamp('end'), 'detach'],
@@ -64,6 +65,31 @@ async function scaleOnce(stub: Stub): Promise<ScaleResult> {
 export function gdbScale(which: 'ours' | 'qemu', cpus: number): Promise<ScaleResult> {
   const o: StubOptions = { cpus, bootargs: bootargs('hardlockup'), icountShift: SERVE_ICOUNT, waitConsole: STEADY, timeoutMs: 600_000 };
   return withStub(which === 'ours' ? startOurs : startQemu, o, scaleOnce);
+}
+
+/**
+ * Row 2's floor at `cpus` CPUs: one session of ours recorded through a proxy (not timed), then
+ * the same session against bench/replay-stub.c serving the recorded replies, timed as
+ * gdbScale times a stub. gdb prints the same frames as in the recording.
+ * @throws Error when the recording does not pair up or the replay leaves it
+ */
+export async function gdbScaleFloor(cpus: number): Promise<ScaleResult & { recordedFrames: number }> {
+  const o: StubOptions = { cpus, bootargs: bootargs('hardlockup'), icountShift: SERVE_ICOUNT, waitConsole: STEADY, timeoutMs: 600_000 };
+  const { table, recordedFrames } = await withStub(startOurs, o, async (ours) => {
+    const proxy = await recordingProxy(ours.port);
+    try {
+      const recorded = await scaleOnce({ port: proxy.port });
+      return { table: replayTable(await proxy.done), recordedFrames: recorded.frames };
+    } finally {
+      proxy.close();
+    }
+  });
+  const replay = await startReplay(table);
+  try {
+    return { ...(await scaleOnce(replay)), recordedFrames };
+  } finally {
+    await replay.stop();
+  }
 }
 
 /** Row 4 on one stub: seconds per 1 MiB `dump binary memory`, median of 3. */

@@ -20,7 +20,8 @@ export const STEADY = /\] \[cpu0\] kgdb_lab: steady: /;
 
 /** A started stub. */
 export interface Stub {
-  readonly name: 'kgdb-lab' | 'QEMU';
+  /** `replay`: bench/replay.ts's no-work stub. */
+  readonly name: 'kgdb-lab' | 'QEMU' | 'replay';
   readonly port: number;
   readonly pid: number;
   readonly child: ChildProcess;
