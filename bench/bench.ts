@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { computeRow } from './compute';
-import { bulkRead, gdbScale, gdbScaleFloor, type ScaleResult } from './gdb-rows';
+import { bulkRead, gdbScaleRow, type ScaleResult } from './gdb-rows';
 import { IDLE_SECONDS, idleCost, startUp } from './process-rows';
 import { attempt, type Row } from './row';
 import { breakIn, echoFloor, packetRoundTrip } from './rsp-rows';
@@ -94,8 +94,7 @@ async function main(): Promise<void> {
   if (want.has('2')) {
     for (const n of sizes) {
       log(`row 2: ${n} CPUs`);
-      const ours = await attempt(`row 2 (${n} CPUs, kgdb-lab)`, () => gdbScale('ours', n), notes);
-      const qemu = await attempt(`row 2 (${n} CPUs, QEMU)`, () => gdbScale('qemu', n), notes);
+      const { ours, qemu, floor } = await gdbScaleRow(n, notes);
       push({
         id: `2/${n}`,
         what: `gdb Ctrl-C to end of thread apply all bt, ${n} CPUs`,
@@ -124,7 +123,6 @@ async function main(): Promise<void> {
       });
       // The least any stub can take to show our stacks (bench/replay.ts): gdb against a C
       // stub that answers from a recorded session of ours and does nothing else.
-      const floor = await attempt(`row 2 (${n} CPUs, no-work replay of ours)`, () => gdbScaleFloor(n), notes);
       push({
         id: `2/${n}/floor`,
         what: `the same against a no-work stub replaying a session of ours (${floor?.frames ?? '?'} frames; its time in the kgdb-lab column): the least any stub showing these stacks takes`,

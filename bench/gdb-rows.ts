@@ -61,35 +61,139 @@ async function scaleOnce(stub: Pick<Stub, 'port'>): Promise<ScaleResult> {
   return { seconds: end - t.sigintAt, threads, frames, brokenStacks };
 }
 
-/** Row 2 at `cpus` CPUs on one stub. */
-export function gdbScale(which: 'ours' | 'qemu', cpus: number): Promise<ScaleResult> {
-  const o: StubOptions = { cpus, bootargs: bootargs('hardlockup'), icountShift: SERVE_ICOUNT, waitConsole: STEADY, timeoutMs: 600_000 };
-  return withStub(which === 'ours' ? startOurs : startQemu, o, scaleOnce);
+/** Row 2 rounds: each stub gets one session per round; the figures are the median sessions. */
+export const SCALE_ROUNDS = 3;
+
+/** The median session (by seconds) of several, with all of them kept for the JSON. */
+export interface ScaleRuns extends ScaleResult {
+  sessions: ScaleResult[];
+}
+
+function medianSession(sessions: ScaleResult[]): ScaleRuns | undefined {
+  if (sessions.length === 0) return undefined;
+  const sorted = [...sessions].sort((a, b) => a.seconds - b.seconds);
+  return { ...sorted[(sorted.length - 1) >> 1], sessions };
+}
+
+/** Row 2 at one size: ours, QEMU, and the floor (the replay of a recorded session of ours). */
+export interface ScaleRow {
+  ours?: ScaleRuns;
+  qemu?: ScaleRuns;
+  floor?: ScaleRuns & { recordedFrames: number };
 }
 
 /**
- * Row 2's floor at `cpus` CPUs: one session of ours recorded through a proxy (not timed), then
- * the same session against bench/replay-stub.c serving the recorded replies, timed as
- * gdbScale times a stub. gdb prints the same frames as in the recording.
- * @throws Error when the recording does not pair up or the replay leaves it
+ * A booted machine held still between its sessions (SIGSTOP: no host CPU, so the one being
+ * measured has the host to itself), run again (SIGCONT) for each one.
  */
-export async function gdbScaleFloor(cpus: number): Promise<ScaleResult & { recordedFrames: number }> {
-  const o: StubOptions = { cpus, bootargs: bootargs('hardlockup'), icountShift: SERVE_ICOUNT, waitConsole: STEADY, timeoutMs: 600_000 };
-  const { table, recordedFrames } = await withStub(startOurs, o, async (ours) => {
-    const proxy = await recordingProxy(ours.port);
-    try {
-      const recorded = await scaleOnce({ port: proxy.port });
-      return { table: replayTable(await proxy.done), recordedFrames: recorded.frames };
-    } finally {
-      proxy.close();
-    }
-  });
-  const replay = await startReplay(table);
-  try {
-    return { ...(await scaleOnce(replay)), recordedFrames };
-  } finally {
-    await replay.stop();
+class Held {
+  constructor(readonly stub: Stub) {
+    stub.child.kill('SIGSTOP');
   }
+
+  async session<T>(f: (s: Stub) => Promise<T>): Promise<T> {
+    this.stub.child.kill('SIGCONT');
+    try {
+      return await f(this.stub);
+    } finally {
+      this.stub.child.kill('SIGSTOP');
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stub.child.kill('SIGCONT');
+    return this.stub.stop();
+  }
+}
+
+/**
+ * Row 2 at `cpus` CPUs. Both machines boot to the guest's steady line, then the sessions
+ * interleave (ours, QEMU, the floor; SCALE_ROUNDS rounds), each machine held still while
+ * the others are measured, so a change in the host's speed during the run (this shared
+ * 2-core host has minute-long fast and slow periods) reaches all three alike.
+ * Each machine has one untimed session first: ours is recorded through a proxy for the
+ * floor (bench/replay-stub.c then serves those replies to the same gdb session, so gdb prints
+ * the same frames with a stub that does no work); QEMU gets a plain one, so both enter the
+ * rounds alike.
+ * @param notes receives a line for each part that could not be measured
+ */
+export async function gdbScaleRow(cpus: number, notes: string[]): Promise<ScaleRow> {
+  const o: StubOptions = { cpus, bootargs: bootargs('hardlockup'), icountShift: SERVE_ICOUNT, waitConsole: STEADY, timeoutMs: 600_000 };
+  const held: Held[] = [];
+  const boot = async (which: 'kgdb-lab' | 'QEMU'): Promise<Held | undefined> => {
+    try {
+      const h = new Held(await (which === 'kgdb-lab' ? startOurs : startQemu)(o));
+      held.push(h);
+      return h;
+    } catch (e) {
+      notes.push(`row 2 (${cpus} CPUs, ${which}): ${firstLine(e)}`);
+      return undefined;
+    }
+  };
+  try {
+    const ours = await boot('kgdb-lab');
+    const qemu = await boot('QEMU');
+    let table: string | undefined;
+    let recordedFrames = 0;
+    if (ours) {
+      try {
+        await ours.session(async (s) => {
+          const proxy = await recordingProxy(s.port);
+          try {
+            recordedFrames = (await scaleOnce({ port: proxy.port })).frames;
+            table = replayTable(await proxy.done);
+          } finally {
+            proxy.close();
+          }
+        });
+      } catch (e) {
+        notes.push(`row 2 (${cpus} CPUs, floor): recording ours: ${firstLine(e)}`);
+      }
+    }
+    // The same untimed first session for QEMU as ours had (the recording).
+    if (qemu) {
+      try {
+        await qemu.session(scaleOnce);
+      } catch (e) {
+        notes.push(`row 2 (${cpus} CPUs, QEMU): first session: ${firstLine(e)}`);
+      }
+    }
+    const runs: Record<'ours' | 'qemu' | 'floor', ScaleResult[]> = { ours: [], qemu: [], floor: [] };
+    const failed = new Set<string>();
+    const measure = async (name: 'ours' | 'qemu' | 'floor', f: () => Promise<ScaleResult>): Promise<void> => {
+      if (failed.has(name)) return;
+      try {
+        runs[name].push(await f());
+      } catch (e) {
+        failed.add(name);
+        notes.push(`row 2 (${cpus} CPUs, ${name}): ${firstLine(e)}`);
+      }
+    };
+    for (let round = 0; round < SCALE_ROUNDS; round++) {
+      if (ours) await measure('ours', () => ours.session(scaleOnce));
+      if (qemu) await measure('qemu', () => qemu.session(scaleOnce));
+      if (table !== undefined) {
+        const t = table;
+        await measure('floor', async () => {
+          // The stub serves one session, as recorded, then exits.
+          const replay = await startReplay(t);
+          try {
+            return await scaleOnce(replay);
+          } finally {
+            await replay.stop();
+          }
+        });
+      }
+    }
+    const floor = medianSession(runs.floor);
+    return { ours: medianSession(runs.ours), qemu: medianSession(runs.qemu), floor: floor && { ...floor, recordedFrames } };
+  } finally {
+    for (const h of held) await h.stop();
+  }
+}
+
+function firstLine(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
 /** Row 4 on one stub: seconds per 1 MiB `dump binary memory`, median of 3. */
