@@ -11,7 +11,7 @@ import { KgdbCore, type GuestKgdb, type StepMode, type StopInfo } from '../debug
 import { KgdbGdbTarget } from '../debug/gdb-target';
 import { catchGuestFaults } from '../debug/guest-faults';
 import type { MachineReset } from '../debug/monitor';
-import { RspServer, formatTraceEvent, type DisconnectReason } from '../rsp';
+import { RspServer, formatTraceEvent, type DisconnectReason, type StopEvent } from '../rsp';
 import { roundupSummary, type JsonEvents } from './json-events';
 
 /** Where gdb reaches the server. */
@@ -51,6 +51,12 @@ export interface DebugServerOptions {
 export interface DebugServer {
   /** Where it listens (the real port for TCP port 0). */
   endpoint: Endpoint;
+  /**
+   * The machine has exited: a gdb waiting for a stop gets `ev` (`W`/`X`) after `detail` on
+   * its console (KgdbGdbTarget.machineGone). Resolves once the reply had its turn to be
+   * written, so close() after it does not cut it off.
+   */
+  machineExited(ev: Extract<StopEvent, { kind: 'exited' | 'terminated' }>, detail: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -258,5 +264,13 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
   notice(readyLine(endpoint, image.path));
   // After the ready line, so the user reads where to attach before why the machine waits.
   if (o.wait) core.haltNow('held at the first instruction (--wait)');
-  return { endpoint, close: () => server.close() };
+  return {
+    endpoint,
+    machineExited: async (ev, detail) => {
+      target?.machineGone(ev, detail);
+      // The session answers from a promise callback; its write is done by the next turn of the event loop.
+      await new Promise((r) => setImmediate(r));
+    },
+    close: () => server.close(),
+  };
 }

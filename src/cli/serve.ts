@@ -8,7 +8,8 @@ import { BUNDLED_KERNEL } from './package-root';
 import { createLogger } from '../log';
 import { exitStatusFor, prepareMachine } from './run';
 import { consoleWriter, forwardStdin } from './console-io';
-import type { DisconnectReason } from '../rsp/target';
+import { GdbSignal, type DisconnectReason, type StopEvent } from '../rsp/target';
+import type { BoardExit } from '../machine/board';
 import type { Endpoint } from './debug-server';
 import { JsonEvents } from './json-events';
 
@@ -236,6 +237,8 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   let exit;
   try {
     exit = await board.run();
+    const line = exitLine(exit, cause, sessionReason, opts.timeoutSec);
+    await server.machineExited(gdbExitEvent(exit, cause), `kgdb-lab: ${line ?? oneLine(exit.detail)}`);
   } finally {
     clearTimeout(timer);
     process.off('SIGINT', onSigint);
@@ -250,12 +253,34 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   logger.info({ reason: exit.reason, detail: exit.detail, haltedBy: cause ?? null, status }, 'machine exited');
   json?.flushConsole();
   json?.emit({ event: 'exited', status, reason: cause === 'session-ended' ? `session-ended:${sessionReason}` : exit.reason, detail: oneLine(exit.detail) });
-  if (cause === 'timeout') process.stderr.write(`kgdb-lab: timeout: halted the machine after ${opts.timeoutSec} s of host time\n`);
-  else if (cause === 'session-ended') process.stderr.write(`kgdb-lab: the gdb session ended (${sessionReason}); exiting (--once) with status ${status}\n`);
-  else if (cause !== undefined) process.stderr.write(`kgdb-lab: ${cause}: halted the machine\n`);
-  else if (exit.reason === 'system-reset') process.stderr.write('kgdb-lab: guest requested PSCI SYSTEM_RESET; reboot is not modelled, so the run ends here\n');
-  else if (exit.reason === 'stopped' || exit.reason === 'halted') process.stderr.write(`kgdb-lab: machine stopped: ${oneLine(exit.detail)}\n`);
+  const line = exitLine(exit, cause, sessionReason, opts.timeoutSec, status);
+  if (line !== undefined) process.stderr.write(`kgdb-lab: ${line}\n`);
   return status;
+}
+
+/** Why the run ended, for stderr and for gdb's console (undefined for a plain power-off). */
+function exitLine(exit: BoardExit, cause: HaltCause, sessionReason: DisconnectReason | undefined, timeoutSec: number | undefined, status?: number): string | undefined {
+  if (cause === 'timeout') return `timeout: halted the machine after ${timeoutSec} s of host time`;
+  if (cause === 'session-ended') return `the gdb session ended (${sessionReason}); exiting (--once)${status === undefined ? '' : ` with status ${status}`}`;
+  if (cause !== undefined) return `${cause}: halted the machine`;
+  if (exit.reason === 'system-reset') return 'guest requested PSCI SYSTEM_RESET; reboot is not modelled, so the run ends here';
+  if (exit.reason === 'stopped' || exit.reason === 'halted') return `machine stopped: ${oneLine(exit.detail)}`;
+  return undefined;
+}
+
+/**
+ * The machine's exit as gdb's last stop reply (gdb manual, "Stop Reply Packets"): `X` with the
+ * signal for a halt the CLI caused (--timeout as SIGALRM, SIGINT, SIGTERM), else `W` with the
+ * exit status (0 after the guest's SYSTEM_OFF or SYSTEM_RESET, 1 when every CPU is off or
+ * stopped).
+ */
+export function gdbExitEvent(exit: BoardExit, cause: HaltCause): Extract<StopEvent, { kind: 'exited' | 'terminated' }> {
+  if (exit.reason === 'halted') {
+    if (cause === 'timeout') return { kind: 'terminated', signal: GdbSignal.SIGALRM };
+    if (cause === 'SIGINT') return { kind: 'terminated', signal: GdbSignal.SIGINT };
+    if (cause === 'SIGTERM') return { kind: 'terminated', signal: GdbSignal.SIGTERM };
+  }
+  return { kind: 'exited', status: exitStatusFor(exit, undefined) };
 }
 
 /** The temporary file `writePortFile` renames into place (same directory, so the rename is atomic). */

@@ -93,10 +93,20 @@ function gdbSignal(linuxSigno: number): number {
 /** The stop-reply reason for each watchpoint kind (gdb manual, "Stop Reply Packets"). */
 const WATCH_CAUSE: Record<WatchKind, 'watch' | 'rwatch' | 'awatch'> = { write: 'watch', read: 'rwatch', access: 'awatch' };
 
+/** gdb waiting for a stop: the next one, or the machine's exit. */
+interface StopWaiter {
+  stop(s: StopInfo): void;
+  gone(ev: StopEvent): void;
+  console?: ConsoleOutput;
+}
+
 export class KgdbGdbTarget
   implements Target, BaseOps, ResumeOps, BreakpointOps, SwBreakpointOps, HwWatchpointOps, ThreadExtraInfoOps, MonitorCmdOps
 {
-  private waiter: ((s: StopInfo) => void) | null = null;
+  /** The resume or `?` gdb waits on: ended by the next stop, or by the machine exiting. */
+  private waiter: StopWaiter | null = null;
+  /** The machine has exited (machineGone): nothing runs on after gdb leaves. */
+  private gone = false;
   /** gdb asked for a stop (`?`, 0x03, a resume) that has not come yet. */
   private stopAsked = false;
   /** The client that asked for the coming stop is gone: release the machine when it comes. */
@@ -146,7 +156,7 @@ export class KgdbGdbTarget
     this.stopAsked = false;
     const listeners = this.stopListeners;
     this.stopListeners = [];
-    if (w) return w(s);
+    if (w) return w.stop(s);
     if (listeners.length > 0) return listeners.forEach((l) => l(s));
     if (this.releaseWhenStopped) {
       // The client that asked for this stop left before it came: nobody wants it.
@@ -203,8 +213,13 @@ export class KgdbGdbTarget
   }
 
   onDisconnect(reason: DisconnectReason): void {
-    // kgdb removes every breakpoint and lets the machine run on D, k, or a lost connection.
     this.waiter = null;
+    if (this.gone) {
+      // The server closes because the machine exited: there is nothing left to release.
+      this.observer.disconnected?.(reason);
+      return;
+    }
+    // kgdb removes every breakpoint and lets the machine run on D, k, or a lost connection.
     this.runningSinceReset = false;
     this.unseenStop = undefined;
     this.core.detach();
@@ -234,7 +249,7 @@ export class KgdbGdbTarget
     const s = this.core.stop;
     if (s) return this.toStopEvent(s);
     return new Promise((resolve) => {
-      this.waiter = (st) => resolve(this.toStopEvent(st));
+      this.wait(resolve);
       this.stopAsked = true;
       this.core.interrupt();
     });
@@ -332,7 +347,7 @@ export class KgdbGdbTarget
     const others = plan.others?.kind === 'continue' ? 'continue' : 'stay';
     this.setResumePc(plan, step);
     return new Promise((resolve, reject) => {
-      this.waiter = (s) => resolve(this.toStopEvent(s));
+      this.wait(resolve, console);
       try {
         // Before resuming: the core may report the next stop synchronously (a queued next master).
         this.observer.resumed?.(step);
@@ -377,9 +392,29 @@ export class KgdbGdbTarget
       return Promise.reject(TargetError.errno(Errno.EINVAL, step ? 'step while the machine runs' : 'cannot set the pc while the machine runs'));
     }
     // No `resumed` event: the reset reported it when the machine started running.
-    return new Promise((resolve) => {
-      this.waiter = (s) => resolve(this.toStopEvent(s));
-    });
+    return new Promise((resolve) => this.wait(resolve, console));
+  }
+
+  /** Wait for the next stop on gdb's behalf; `console` reaches gdb while it waits (a resume). */
+  private wait(resolve: (ev: StopEvent) => void, console?: ConsoleOutput): void {
+    this.waiter = { stop: (s) => resolve(this.toStopEvent(s)), gone: resolve, console };
+  }
+
+  /**
+   * The machine has exited (the guest powered off, every CPU is down, or the CLI halted it).
+   * A resume or `?` gdb waits on ends with `ev`, a `W` or `X` stop reply, after `detail` on
+   * gdb's console: gdb then says "[Inferior 1 (Remote target) exited ...]" with the reason,
+   * not just "Remote connection closed" (gdb manual, "Stop Reply Packets"; QEMU's gdbstub
+   * and gdbserver report a VM or process that is gone the same way). Nothing is said of the
+   * machine running on when gdb then leaves.
+   */
+  machineGone(ev: Extract<StopEvent, { kind: 'exited' | 'terminated' }>, detail: string): void {
+    this.gone = true;
+    const w = this.waiter;
+    this.waiter = null;
+    if (!w) return;
+    w.console?.write(`${detail}\n`);
+    w.gone(ev);
   }
 
   interrupt(): void {

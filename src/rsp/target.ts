@@ -95,6 +95,10 @@ export const GdbSignal = {
   SIGBUS: 10,
   /** A translation or permission fault. */
   SIGSEGV: 11,
+  /** The CLI's --timeout ended the run (exit status 124). */
+  SIGALRM: 14,
+  /** SIGTERM to the server ended the run. */
+  SIGTERM: 15,
 } as const;
 
 /** Where console text goes: each write becomes one or more `O` packets (hex-encoded text). */
