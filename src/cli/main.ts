@@ -58,6 +58,11 @@ function buildParser(argv: string[], status: { value: number }) {
       // messages ("Unknown argument: x") get a pointer to the help.
       throw new UsageError(err ? err.message : `${msg} (see kgdb-lab --help)`);
     })
+    // Global: it sees the chosen command's switches too (yargs passes every boolean option).
+    .check((_parsed, options: { boolean?: string[] }) => {
+      rejectSwitchValues(argv, options.boolean ?? []);
+      return true;
+    })
     .demandCommand(1, 'no command given')
     .help()
     .alias('help', 'h')
@@ -74,6 +79,21 @@ function buildParser(argv: string[], status: { value: number }) {
     });
   }
   return parser;
+}
+
+/**
+ * A switch given a value other than true/false (`--wait=maybe`, `--json=1`) is a usage error:
+ * yargs would quietly read it as false.
+ * @throws UsageError naming the switch and the value
+ */
+export function rejectSwitchValues(raw: readonly string[], switches: readonly string[]): void {
+  for (const arg of raw) {
+    if (arg === '--') return;
+    const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(arg);
+    if (m && switches.includes(m[1]) && m[2] !== 'true' && m[2] !== 'false') {
+      throw new UsageError(`--${m[1]} is a switch: give it alone or as --${m[1]}=true / --${m[1]}=false, not '${m[2]}'`);
+    }
+  }
 }
 
 /** Print a failure on stderr and choose the exit status. */

@@ -62,6 +62,10 @@ describe('command-line errors exit 2 with one line', () => {
     [['run', '--log-level', 'chatty'], /log-level.*chatty/],
     [['run', '--kernel'], /kernel/],
     [['run', 'extra-positional'], /extra-positional/],
+    // A switch given a value yargs would quietly read as false.
+    [['run', '--gic-trace=maybe'], /--gic-trace is a switch.*'maybe'/],
+    [['serve', '--wait=1'], /--wait is a switch.*'1'/],
+    [['serve', '--json=yes', '--port', '0'], /--json is a switch.*'yes'/],
   ])('%j', async (args, pattern) => {
     expectUsageError(await runCli(args as string[]), pattern);
   });
