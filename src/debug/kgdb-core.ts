@@ -516,10 +516,12 @@ export class KgdbCore {
    * Write the master's registers (into its pt_regs: they take effect when it returns).
    * @throws Error for any other CPU (kgdb refuses G/P for a non-current thread), or when
    *   the pt_regs the guest passed cannot be read or written (not RAM: e.g. a bad regs
-   *   pointer into flash, which reads but does not take writes); nothing is written then
+   *   pointer into flash, which reads but does not take writes), or when cpsr names a mode
+   *   this CPU cannot be in (checkPstateMode); nothing is written then
    */
   setRegisters(cpu: number, regs: CpuRegisters): void {
     this.checkRegistersWritable(cpu);
+    checkPstateMode(regs.pstate);
     const inf = this.info[cpu];
     if (inf.realView || inf.ptRegs === undefined) return this.port.setRegisters(cpu, regs);
     const at = `pt_regs at 0x${inf.ptRegs.toString(16)}`;
@@ -1138,4 +1140,19 @@ export class KgdbCore {
     if (!flag || flag[0] === 0) return { irqMasked };
     return { pmr: v.getUint32(PT_REGS_PMR_SAVE - PT_REGS_PSTATE, true) & 0xff, irqMasked };
   }
+}
+
+/**
+ * The PSTATE modes the emulated CPU has: AArch64 EL0t, EL1t and EL1h (M[4:0] = 0b00000,
+ * 0b00100, 0b00101). EL2 and EL3 are not implemented (QEMU virt without virtualization=on or
+ * secure=on), AArch32 neither, and M[1] is RES0 (Arm ARM, "SPSR_EL1" / "PSTATE"): an ERET to
+ * any other M is an illegal exception return, so a debugger write of one is refused.
+ * @throws Error naming the mode
+ */
+export function checkPstateMode(pstate: number): void {
+  const m = pstate & 0x1f;
+  if (m === 0x0 || m === 0x4 || m === 0x5) return;
+  const el = (m >> 2) & 3;
+  const what = m & 0x10 ? 'AArch32 state' : m & 0x2 ? 'a reserved mode (M[1] is RES0)' : el ? `EL${el}${m & 1 ? 'h' : 't'}` : 'EL0 with SP_ELx (no such mode)';
+  throw new Error(`cpsr 0x${(pstate >>> 0).toString(16)}: M[4:0] = 0x${m.toString(16)} is ${what}; this CPU has AArch64 EL0t, EL1t and EL1h only`);
 }

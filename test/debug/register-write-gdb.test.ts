@@ -49,3 +49,22 @@ test('G switching SPSel writes sp into the new mode\'s SP', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);
+
+test.each([
+  ['held from outside (--wait)', { wait: true }],
+  ['the kgdb master (pt_regs)', {}],
+])('a cpsr naming a mode the CPU lacks (EL2h, AArch32, M[1] set) is refused and changes nothing: %s', async (_what, o) => {
+  const server = await startServe(o);
+  const r = await runGdb({
+    port: server.port,
+    commands: ['p/x $cpsr', 'set $cpsr = ($cpsr & ~0x1f) | 0x9', 'set $cpsr = ($cpsr & ~0x1f) | 0x10', 'set $cpsr = ($cpsr & ~0x1f) | 0x6', 'p/x $cpsr', 'set $cpsr = ($cpsr & ~0x1f) | 0x4', 'p/x $cpsr & 0x1f'],
+  });
+  assertGdbOk(r, server);
+  const values = [...r.stdout.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => m[1]);
+  // Three refusals, each a gdb error; the value read back is the one before them.
+  expect(r.stderr.match(/Could not write register "cpsr"; remote failure reply 'E16'/g)).toHaveLength(3);
+  expect(values[1]).toBe(values[0]);
+  expect(Number(values[0]) & 0x1f).toBe(0x5); // EL1h
+  // A mode the CPU has is written.
+  expect(values[2]).toBe('0x4');
+}, 120_000);
