@@ -71,7 +71,8 @@ export class Psci {
       }
       case PSCI_AFFINITY_INFO_32:
       case PSCI_AFFINITY_INFO_64: {
-        if (arg(2) !== 0n) return ret(PSCI_NOT_SUPPORTED); // only affinity level 0, as QEMU
+        // Above affinity level 0 (clusters) everything is always on, as QEMU answers.
+        if (arg(2) !== 0n) return ret(0);
         const target = this.platform.cpuByMpidr(arg(1));
         if (!target) return ret(PSCI_INVALID_PARAMETERS);
         return ret(this.platform.isOn(target) ? 0 : 1);

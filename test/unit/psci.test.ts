@@ -55,3 +55,21 @@ describe('PSCI argument checks (as QEMU)', () => {
     if ((mpidr & 0xffffffn) === 1n) expect(b.cpus[0].getX(20)).toBe(1n); // AFFINITY_INFO: OFF
   });
 });
+
+/** CPU 0: x20 = AFFINITY_INFO(mpidr, level) via hvc; CPU 1 stays off. */
+function affinityInfo(mpidr: bigint, level: number): bigint {
+  const words = assemble([`ldr x0, =${AFFINITY_INFO}`, `ldr x1, =${mpidr}`, `mov x2, #${level}`, 'hvc #0', 'mov x20, x0', '1: b 1b', '.ltorg'].join('\n'));
+  const data = new Uint8Array(words.length * 4);
+  const dv = new DataView(data.buffer);
+  words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+  const b = new Board({ cpus: 2, memoryMiB: 64, bootargs: '' });
+  b.load({ entry: BASE, segments: [{ paddr: BASE, vaddr: BASE, data, memsz: data.length, flags: 5 }], symbols: [] });
+  b.cpus[0].run(50);
+  return b.cpus[0].getX(20);
+}
+
+test('AFFINITY_INFO: level 0 gives the CPU\'s state; above level 0 everything is always on (0), as QEMU', () => {
+  expect(affinityInfo(1n, 0)).toBe(1n); // CPU 1 is OFF
+  expect(affinityInfo(1n, 1)).toBe(0n);
+  expect(affinityInfo(0x100n, 2)).toBe(0n);
+});
