@@ -52,10 +52,23 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Wait (up to `ms`) until process `pid` is gone: the server exits by itself after the machine does. */
+async function exited(pid: number, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Attach to a server held at the first instruction and continue. */
 async function continueToTheEnd(kernel: string) {
   const server = await startServe({ kernel, cpus: 1, wait: true });
   const r = await runGdb({ port: server.port, elf: kernel, commands: ['continue'] });
+  await exited(server.pid);
   const ended = await server.stop();
   return { r, server, ended };
 }
@@ -85,6 +98,7 @@ test('--timeout while gdb waits: gdb reports the program terminated with SIGALRM
   // (held at the first instruction until then, so the start does not race the timeout).
   const server = await startServe({ cpus: 2, wait: true, lifetimeS: 6 });
   const r = await runGdb({ port: server.port, elf: BUNDLED_IMAGE, commands: ['continue'] });
+  await exited(server.pid);
   const ended = await server.stop();
   assertGdbOk(r, server);
   expect(r.output).toMatch(/^kgdb-lab: timeout: halted the machine after 6 s of host time$/m);
