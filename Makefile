@@ -56,7 +56,7 @@ host-tools:
 	  echo "kgdb-lab: as root, run: apt-get update && apt-get install -y $(APT_PACKAGES)"; \
 	  exit 1; \
 	fi; \
-	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_PACKAGES); \
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-upgrade $(APT_PACKAGES); \
 	for t in $(HOST_TOOLS); do \
 	  command -v $$t >/dev/null 2>&1 || { echo "kgdb-lab: $$t still missing after apt-get install"; exit 1; }; \
 	done

@@ -172,6 +172,9 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     onStop: (s) => {
       // What the guest printed before it stopped reaches the console before gdb hears of the stop.
       o.board.flushConsole();
+      // A stop in the instant the run ended (a step over SYSTEM_OFF): the end is what gdb and
+      // --json hear of (KgdbGdbTarget.stopped).
+      if (o.board.ended) return target?.stopped(s);
       o.json?.emit({
         event: 'stopped',
         cpu: s.cpu,

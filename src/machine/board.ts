@@ -232,6 +232,11 @@ export class Board implements CpuHost, PsciPlatform {
     return this.exit ?? { reason: 'halted', detail: 'halted by the host' };
   }
 
+  /** The run has ended (power-off, reset, every CPU down, or halt()): no CPU runs again in it. */
+  get ended(): boolean {
+    return this.exit !== null;
+  }
+
   /** Stop running (from the host side). run() resolves with reason 'halted'. */
   halt(): void {
     if (!this.exit) this.exit = { reason: 'halted', detail: 'halted by the host' };

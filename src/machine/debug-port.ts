@@ -63,6 +63,10 @@ export class BoardDebugPort implements MachinePort {
     return c.state === RunState.Held ? c.heldFrom !== RunState.Off : c.state !== RunState.Off;
   }
 
+  machineEnded(): boolean {
+    return this.board.ended;
+  }
+
   registers(cpu: number): CpuRegisters {
     const c = this.board.cpus[cpu];
     const x: bigint[] = [];

@@ -80,6 +80,8 @@ export class RspServer {
   private readonly log: RspLog;
   private current: { stream: RspStream; session: RspSession } | undefined;
   private readonly streams = new Set<RspStream>();
+  /** Connections not closed yet, for close() to wait on. */
+  private readonly open = new Set<Connection>();
   /** Unix socket files this server created, removed again by close(). */
   private readonly socketFiles: string[] = [];
   /** Clients waiting for the current one to leave (see waitForTurn), oldest first. */
@@ -130,9 +132,19 @@ export class RspServer {
     return this.current !== undefined;
   }
 
-  /** Stop listening and drop every connection (the client's session ends as connection-lost). */
+  /**
+   * Stop listening and drop every connection (the client's session ends as connection-lost).
+   * Resolves once each dropped connection's end has been handled (onClient 'disconnected'
+   * reported), or after CLOSE_WAIT_MS for a stream that never says it closed.
+   */
   async close(): Promise<void> {
+    // After the callbacks already queued (the session's end, 'disconnected'): they run in order.
+    const ended = [...this.open].map((c) => new Promise<void>((resolve) => c.onClosed.push(resolve)));
     for (const s of this.streams) s.destroy();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([Promise.all(ended), late]);
+    clearTimeout(timer);
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const f of this.socketFiles.splice(0)) {
       try {
@@ -173,6 +185,8 @@ export class RspServer {
     const { peer } = stream;
     this.streams.add(stream);
     const conn: Connection = { stream, closed: false, onClosed: [() => this.streams.delete(stream)] };
+    this.open.add(conn);
+    conn.onClosed.push(() => this.open.delete(conn));
     const closedOnce = (): void => {
       if (conn.closed) return;
       conn.closed = true;
@@ -330,6 +344,9 @@ export class RspServer {
 }
 
 /** A connection's bookkeeping while it is open. */
+/** How long close() waits for dropped connections to report their end (host ms). */
+const CLOSE_WAIT_MS = 1000;
+
 interface Connection {
   stream: RspStream;
   closed: boolean;

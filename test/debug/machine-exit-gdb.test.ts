@@ -83,6 +83,22 @@ test('the guest powering off: gdb reports the inferior exited normally', async (
   expect(server.stderr()).not.toMatch(/runs on/);
 }, 60_000);
 
+test('a stepi over the SYSTEM_OFF call: gdb reports the exit, not a step', async () => {
+  const server = await startServe({ kernel: elf('power-off'), cpus: 1, wait: true, extraArgs: ['--json'] });
+  // movz, movk, then the hvc itself.
+  const r = await runGdb({ port: server.port, elf: elf('power-off'), commands: ['stepi', 'stepi', 'stepi'] });
+  await exited(server.pid);
+  const ended = await server.stop();
+  assertGdbOk(r, server);
+  expect(r.output).toMatch(/^kgdb-lab: PSCI SYSTEM_OFF from CPU 0$/m);
+  expect(r.stdout).toMatch(/^\[Inferior 1 \(Remote target\) exited normally\]$/m);
+  expect(ended.status).toBe(0);
+  // --json: no stop for the step that ended in the power-off.
+  const events = server.console().trim().split('\n').map((l) => JSON.parse(l) as { event: string; reason?: string });
+  expect(events.filter((e) => e.event === 'stopped').map((e) => e.reason)).toEqual(['halted', 'step', 'step']);
+  expect(events.at(-1)?.event).toBe('exited');
+}, 60_000);
+
 test('a CPU turning on the MMU (not modelled) with no other CPU left: gdb hears why, then an exit with status 1', async () => {
   const { r, server, ended } = await continueToTheEnd(elf('mmu'));
   assertGdbOk(r, server);
