@@ -14,11 +14,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { computeRow } from './compute';
-import { bulkRead, gdbScaleRow, type ScaleResult } from './gdb-rows';
+import { bulkRead, gdbScaleRow, type ScaleResult, type ScaleRuns } from './gdb-rows';
 import { IDLE_SECONDS, idleCost, startUp } from './process-rows';
 import { attempt, type Row } from './row';
 import { breakIn, echoFloor, packetRoundTrip } from './rsp-rows';
-import { QEMU, ROOT } from './targets';
+import { QEMU, ROOT, killChildren } from './targets';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
@@ -56,6 +56,13 @@ function fmt(v: number | undefined): string {
 function advantage(r: Row): number | undefined {
   if (r.ours === undefined || r.qemu === undefined || r.ours === 0 || r.qemu === 0) return undefined;
   return r.better === 'higher' ? r.ours / r.qemu : r.qemu / r.ours;
+}
+
+/** `min–max s` of a row-2 result's sessions, or `?`. */
+function range(r: ScaleRuns | undefined): string {
+  if (!r) return '?';
+  const t = r.sessions.map((x) => x.seconds);
+  return `${fmt(Math.min(...t))}-${fmt(Math.max(...t))} s`;
 }
 
 function printTable(rows: Row[]): void {
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
       const { ours, qemu, floor } = await gdbScaleRow(n, notes);
       push({
         id: `2/${n}`,
-        what: `gdb Ctrl-C to end of thread apply all bt, ${n} CPUs`,
+        what: `gdb Ctrl-C to end of thread apply all bt, ${n} CPUs (median session; range here ${range(ours)}, on QEMU ${range(qemu)})`,
         unit: 's',
         ours: ours?.seconds,
         qemu: qemu?.seconds,
@@ -125,7 +132,9 @@ async function main(): Promise<void> {
       // stub that answers from a recorded session of ours and does nothing else.
       push({
         id: `2/${n}/floor`,
-        what: `the same against a no-work stub replaying a session of ours (${floor?.frames ?? '?'} frames; its time in the kgdb-lab column): the least any stub showing these stacks takes`,
+        what:
+          `floor: the same gdb session against a stub that does no work, replaying a recorded session of ours (${floor?.frames ?? '?'} frames; range ${range(floor)}), ` +
+          `in the kgdb-lab column, beside QEMU's: the least any stub showing kgdb's stacks can take; ours takes ${ours && floor ? (ours.seconds / floor.seconds).toFixed(2) : '?'}x it`,
         unit: 's',
         ours: floor?.seconds,
         qemu: qemu?.seconds,
@@ -269,6 +278,14 @@ async function main(): Promise<void> {
   const file = path.join(RESULTS, `bench-${result.date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   console.log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+// An interrupted bench ends the machines, gdbs and stubs it started (row 2 holds some with SIGSTOP).
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    killChildren();
+    process.exit(status);
+  });
 }
 
 main().catch((e: unknown) => {

@@ -6,7 +6,7 @@
  * stamped here with Date.now() (the same clock).
  */
 import { spawn } from 'child_process';
-import { BUNDLED, ROOT } from './targets';
+import { BUNDLED, ROOT, tracked } from './targets';
 
 const MARK = '@@bench:';
 
@@ -38,7 +38,7 @@ export function runTimedGdb(port: number, commands: string[], interruptAfterMs?:
   for (const c of commands) args.push('-ex', c);
   args.push(BUNDLED);
   return new Promise((resolve, reject) => {
-    const child = spawn('gdb-multiarch', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = tracked(spawn('gdb-multiarch', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     let err = '';
     let sigintAt: number | undefined;

@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT, freePort, type Stub } from './targets';
+import { ROOT, freePort, tracked, type Stub } from './targets';
 
 const SOURCE = path.join(ROOT, 'bench', 'replay-stub.c');
 const BINARY = path.join(ROOT, 'bench', 'build', 'replay-stub');
@@ -118,7 +118,7 @@ export async function startReplay(table: string): Promise<Stub> {
   const file = path.join(dir, 'table.txt');
   fs.writeFileSync(file, table);
   const port = await freePort();
-  const child = spawn(binary, [String(port), file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(binary, [String(port), file], { stdio: ['ignore', 'pipe', 'pipe'] }));
   // 'close' comes after the process exited and its stderr was read to the end.
   const closed = new Promise((r) => child.once('close', r));
   let err = '';

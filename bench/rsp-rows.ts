@@ -13,7 +13,7 @@
 import { spawn } from 'child_process';
 import { RspClient, frame } from './rsp-client';
 import { median, percentile } from './row';
-import { STEADY, startOurs, startQemu, type StubOptions } from './targets';
+import { STEADY, startOurs, startQemu, tracked, type StubOptions } from './targets';
 import { SERVE_ICOUNT, bootargs } from './gdb-rows';
 
 const WARMUP = 100;
@@ -44,7 +44,7 @@ export async function echoFloor(): Promise<LatencyResult> {
   const code =
     "const net=require('net');const s=net.createServer(c=>{c.setNoDelay(true);c.on('data',d=>c.write(d));});" +
     "s.listen(0,'127.0.0.1',()=>console.log(s.address().port));";
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = tracked(spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] }));
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.once('data', (b: Buffer) => resolve(Number(b.toString().trim())));

@@ -12,6 +12,24 @@ import * as net from 'net';
 import * as path from 'path';
 
 export const ROOT = path.resolve(__dirname, '..');
+
+/** Every process the bench started and that has not exited: what an interrupted bench must end. */
+const children = new Set<ChildProcess>();
+
+/** Track `child` until it exits (see {@link killChildren}). @returns child */
+export function tracked<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/**
+ * End every tracked process now (SIGKILL, which also ends one that row 2 holds with SIGSTOP),
+ * for the bench's SIGINT/SIGTERM handler: an interrupted bench leaves no machine behind.
+ */
+export function killChildren(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
 export const BIN = path.join(ROOT, 'bin', 'kgdb-lab.js');
 export const BUNDLED = path.join(ROOT, 'guest', 'kgdb-lab-guest.elf');
 export const QEMU = 'qemu-system-aarch64';
@@ -111,7 +129,7 @@ export async function startOurs(o: StubOptions): Promise<Stub> {
   const args = [BIN, 'serve', '--port', '0', '--log-level', 'warn', '--cpus', String(o.cpus), '--append', o.bootargs, '--timeout', '900'];
   if (o.icountShift !== undefined) args.push('--icount', String(o.icountShift));
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   const io = capture(child);
   let port = 0;
   await until('kgdb-lab ready line', child, () => {
@@ -132,7 +150,7 @@ export async function startQemu(o: StubOptions): Promise<Stub> {
   if (o.cpus > 1) args.push('-accel', 'tcg,thread=single');
   args.push('-smp', String(o.cpus), '-m', '256M', '-append', o.bootargs, '-gdb', `tcp:127.0.0.1:${port}`, '-kernel', BUNDLED);
   const t0 = performance.now();
-  const child = spawn(QEMU, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(QEMU, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   const io = capture(child);
   let startMs = NaN;
   if (o.waitConsole) {
