@@ -23,12 +23,17 @@ function callOn(mpidr: bigint, entry: bigint): Board {
       '.balign 64', 'secondary: b secondary',
     ].join('\n'),
   );
+  return boardAfter(words, 100);
+}
+
+/** A 2-CPU board with `words` at BASE, after CPU 0 ran `steps` instructions of them. */
+function boardAfter(words: number[], steps: number): Board {
   const data = new Uint8Array(words.length * 4);
   const dv = new DataView(data.buffer);
   words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
   const b = new Board({ cpus: 2, memoryMiB: 64, bootargs: '' });
   b.load({ entry: BASE, segments: [{ paddr: BASE, vaddr: BASE, data, memsz: data.length, flags: 5 }], symbols: [] });
-  b.cpus[0].run(100);
+  b.cpus[0].run(steps);
   return b;
 }
 
@@ -59,13 +64,7 @@ describe('PSCI argument checks (as QEMU)', () => {
 /** CPU 0: x20 = AFFINITY_INFO(mpidr, level) via hvc; CPU 1 stays off. */
 function affinityInfo(mpidr: bigint, level: number): bigint {
   const words = assemble([`ldr x0, =${AFFINITY_INFO}`, `ldr x1, =${mpidr}`, `mov x2, #${level}`, 'hvc #0', 'mov x20, x0', '1: b 1b', '.ltorg'].join('\n'));
-  const data = new Uint8Array(words.length * 4);
-  const dv = new DataView(data.buffer);
-  words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
-  const b = new Board({ cpus: 2, memoryMiB: 64, bootargs: '' });
-  b.load({ entry: BASE, segments: [{ paddr: BASE, vaddr: BASE, data, memsz: data.length, flags: 5 }], symbols: [] });
-  b.cpus[0].run(50);
-  return b.cpus[0].getX(20);
+  return boardAfter(words, 50).cpus[0].getX(20);
 }
 
 test('AFFINITY_INFO: level 0 gives the CPU\'s state; above level 0 everything is always on (0), as QEMU', () => {
