@@ -140,6 +140,8 @@ interface CpuInfo {
   roundingUp: boolean;
   /** Entered through a watchpoint hit (held before the access, real registers). */
   watch?: WatchStop;
+  /** Held from outside, then moved by gdb (a step, a lone run): its halt reason is history. */
+  moved?: 'stepped' | 'run alone';
 }
 
 export interface KgdbCoreOptions {
@@ -557,7 +559,7 @@ export class KgdbCore {
       case 'next-master':
         return 'trapped, waiting to be master';
       case 'halted':
-        return this.haltWhy;
+        return inf.moved ? `${this.haltWhy}, then ${inf.moved} by gdb` : this.haltWhy;
       default:
         if (st === 'stopped') return 'stopped by the emulator';
         // No debugger entry at all: the machine runs (gdb looks without a stop after `monitor reset`).
@@ -808,6 +810,7 @@ export class KgdbCore {
     const inf = this.info[m];
     this.waiting = true; // gdb waits for the stop
     inf.watch = undefined;
+    if (inf.role === 'halted') inf.moved = doing === 'stepping' ? 'stepped' : 'run alone';
     if (this.fault?.cpu === m) this.fault = undefined; // it runs on from its fault
     if (releaseOthers) this.releaseForStep(m);
     this.arm();
@@ -1034,6 +1037,7 @@ export class KgdbCore {
       this.holdHere(c);
       this.info[c].role = 'halted';
       this.info[c].signo = signo;
+      this.info[c].moved = undefined;
     }
     this.log.begin();
     this.entryAnswersBreakIn = false;

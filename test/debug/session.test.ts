@@ -163,6 +163,21 @@ test('detach, then reconnect: a new break-in, every CPU listed again', async () 
   expect(server.stderr().match(/gdb detached; the machine runs on/g)?.length).toBe(2);
 });
 
+test('--wait then stepi: CPU 0\'s label says it moved since it was held at the first instruction', async () => {
+  const server = await startServe({ scenario: 'hardlockup', wait: true });
+  const r = await runGdb({ port: server.port, commands: ['info threads', 'stepi', 'info threads', 'detach'] });
+  await server.stop();
+  assertGdbOk(r, server);
+  const [held, stepped] = parseInfoThreadsAll(r.stdout);
+  expect(held[0].extra).toBe('held at the first instruction (--wait)');
+  expect(stepped.map((t) => [t.cpu, t.extra])).toEqual([
+    [0, 'held at the first instruction (--wait), then stepped by gdb'],
+    [1, 'powered off'],
+    [2, 'powered off'],
+    [3, 'powered off'],
+  ]);
+});
+
 test('--wait: CPU 0 held at the ELF entry, the others powered off; a breakpoint then stops CPU 3', async () => {
   const server = await startServe({ scenario: 'hardlockup', wait: true });
   const r = await runGdb({
