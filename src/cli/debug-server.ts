@@ -172,9 +172,10 @@ export async function startDebugServer(o: DebugServerOptions): Promise<DebugServ
     onStop: (s) => {
       // What the guest printed before it stopped reaches the console before gdb hears of the stop.
       o.board.flushConsole();
-      // A stop in the instant the run ended (a step over SYSTEM_OFF): the end is what gdb and
-      // --json hear of (KgdbGdbTarget.stopped).
-      if (o.board.ended) return target?.stopped(s);
+      // A stop in the instant the run ended (a step over SYSTEM_OFF, or over the MMU enable
+      // that stopped the last CPU): the end is what gdb and --json hear of (machineExited),
+      // as QEMU answers a step into a power-off with W; the stop is not reported.
+      if (o.board.ended) return;
       o.json?.emit({
         event: 'stopped',
         cpu: s.cpu,

@@ -151,10 +151,6 @@ export class KgdbGdbTarget
 
   /** Called by the core (KgdbCoreOptions.onStop) whenever the machine stops. */
   stopped(s: StopInfo): void {
-    // A stop in the instant the machine ended (a step over SYSTEM_OFF, or over the MMU
-    // enable that stopped the last CPU): what gdb waits for is the end (machineGone, next),
-    // as QEMU answers a step into a power-off with W.
-    if (this.waiter && this.port.machineEnded()) return;
     const w = this.waiter;
     this.waiter = null;
     this.stopAsked = false;

@@ -117,8 +117,8 @@ interface StepInProgress {
    * continue); 'step': one instruction is pending.
    */
   phase: 'run' | 'step';
-  /** What the master is doing, for stop details: "stepping", "running alone". */
-  doing: string;
+  /** What the master is doing, for stop details. */
+  doing: 'stepping' | 'running alone';
   /** Removes the hook that waits for the master at the stepped pc; null when none is set. */
   unhook: (() => void) | null;
   /** Report the stop that ends the step. */
@@ -806,7 +806,7 @@ export class KgdbCore {
    * @param releaseOthers a gdb-mode step: the others run meanwhile and are gathered again
    *   after it (regather)
    */
-  private startMasterRun(m: number, doing: string, releaseOthers: boolean): StepInProgress {
+  private startMasterRun(m: number, doing: StepInProgress['doing'], releaseOthers: boolean): StepInProgress {
     const inf = this.info[m];
     this.waiting = true; // gdb waits for the stop
     inf.watch = undefined;

@@ -106,11 +106,6 @@ export interface MachinePort {
   cpuState(cpu: number): CpuRunState;
   /** Powered on (PSCI), whether or not the debugger holds it. */
   isOnline(cpu: number): boolean;
-  /**
-   * The machine's run has ended (the guest powered off or reset, every CPU is off or stopped,
-   * or the host halted it): nothing runs again, and the CLI is about to report the end.
-   */
-  machineEnded(): boolean;
   registers(cpu: number): CpuRegisters;
   setRegisters(cpu: number, regs: CpuRegisters): void;
   maskView(cpu: number): CpuMaskView;

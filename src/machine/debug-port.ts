@@ -63,10 +63,6 @@ export class BoardDebugPort implements MachinePort {
     return c.state === RunState.Held ? c.heldFrom !== RunState.Off : c.state !== RunState.Off;
   }
 
-  machineEnded(): boolean {
-    return this.board.ended;
-  }
-
   registers(cpu: number): CpuRegisters {
     const c = this.board.cpus[cpu];
     const x: bigint[] = [];

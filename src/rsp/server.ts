@@ -79,8 +79,7 @@ export class RspServer {
   private readonly servers: net.Server[] = [];
   private readonly log: RspLog;
   private current: { stream: RspStream; session: RspSession } | undefined;
-  private readonly streams = new Set<RspStream>();
-  /** Connections not closed yet, for close() to wait on. */
+  /** Connections not closed yet: close() drops them and waits for their end. */
   private readonly open = new Set<Connection>();
   /** Unix socket files this server created, removed again by close(). */
   private readonly socketFiles: string[] = [];
@@ -140,7 +139,7 @@ export class RspServer {
   async close(): Promise<void> {
     // After the callbacks already queued (the session's end, 'disconnected'): they run in order.
     const ended = [...this.open].map((c) => new Promise<void>((resolve) => c.onClosed.push(resolve)));
-    for (const s of this.streams) s.destroy();
+    for (const c of this.open) c.stream.destroy();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
     await Promise.race([Promise.all(ended), late]);
@@ -183,10 +182,9 @@ export class RspServer {
   /** A new connection: track it, then start its session or let it wait for its turn. */
   private accept(stream: RspStream): void {
     const { peer } = stream;
-    this.streams.add(stream);
-    const conn: Connection = { stream, closed: false, onClosed: [() => this.streams.delete(stream)] };
-    this.open.add(conn);
+    const conn: Connection = { stream, closed: false, onClosed: [] };
     conn.onClosed.push(() => this.open.delete(conn));
+    this.open.add(conn);
     const closedOnce = (): void => {
       if (conn.closed) return;
       conn.closed = true;
